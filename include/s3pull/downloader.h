@@ -1,0 +1,88 @@
+// The s3pull C++ API: download prefixes, globs and lists of keys in parallel.
+//
+//   s3pull::ClientOptions options;                 // defaults: AWS, credential chain
+//   auto downloader = s3pull::Downloader::Create(options);
+//   if (!downloader.ok()) { ... downloader.status().ToString() ... }
+//   s3pull::DownloadPlan plan;
+//   plan.prefixes.push_back({"bucket", "data/", "", "/tmp/out"});
+//   MyObserver observer;                           // called as each object finishes
+//   s3pull::Summary summary = (*downloader)->Run(plan, observer);
+//
+// Every object is written to a temporary file in its destination directory
+// and renamed to its final path only once complete and length-verified; a
+// failed object leaves nothing behind. One object's failure never stops the
+// others. Run() blocks; observer callbacks run on the calling thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "s3pull/options.h"
+#include "s3pull/status.h"
+
+namespace s3pull {
+
+// Every object under `prefix` (or, with a glob, every key it matches), written
+// at dest_dir/<key without base>. `base` is the leading part of each key not
+// reproduced locally: the prefix itself, or a glob's directory part.
+struct PrefixSource {
+  std::string bucket;
+  std::string prefix;
+  std::string glob;  // "" = every key under prefix
+  std::string dest_dir;
+  std::string base;  // must be a prefix of `prefix`
+};
+
+// One object. Written at `dest_path` when it is set ("-" streams to standard
+// output); otherwise at dest_dir/<key without base>, which is refused, like a
+// listed key, when it would not be a safe path under dest_dir.
+struct ObjectSource {
+  std::string bucket;
+  std::string key;
+  std::string dest_path;
+  std::string dest_dir;
+  std::string base;  // must be a prefix of `key`
+};
+
+struct DownloadPlan {
+  std::vector<PrefixSource> prefixes;
+  std::vector<ObjectSource> objects;
+};
+
+struct ObjectResult {
+  std::string bucket;
+  std::string key;   // for a failed listing: the prefix
+  std::string path;  // local path ("" when refused before one was chosen)
+  uint64_t bytes = 0;
+  bool is_listing = false;  // the failure of a whole listing, not one object
+  Status status;
+};
+
+struct Summary {
+  uint64_t objects = 0;  // results reported, listings that failed included
+  uint64_t succeeded = 0;
+  uint64_t failed = 0;
+  uint64_t bytes = 0;
+  double seconds = 0;
+};
+
+class Observer {
+ public:
+  virtual ~Observer() = default;
+  virtual void OnObjectDone(const ObjectResult& result) = 0;
+};
+
+class Downloader {
+ public:
+  // Resolves region, endpoint and credentials (ClientOptions explains how).
+  // Fails with kInvalidArgument for a bad endpoint or profile, or when signing
+  // is on and no credentials are found.
+  static Result<std::unique_ptr<Downloader>> Create(const ClientOptions& options);
+  virtual ~Downloader() = default;
+
+  virtual Summary Run(const DownloadPlan& plan, Observer& observer) = 0;
+};
+
+}  // namespace s3pull

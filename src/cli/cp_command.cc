@@ -1,0 +1,139 @@
+// "s3pull cp": options, validation, plan building and run; see cp_command.h.
+#include "cli/cp_command.h"
+
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "cli/exit_codes.h"
+#include "cli/key_list.h"
+#include "cli/reporter.h"
+#include "s3/s3_url.h"
+#include "s3pull/downloader.h"
+#include "transfer/glob.h"
+
+namespace s3pull::cli {
+namespace {
+
+constexpr const char* kExamples = R"(Examples:
+  Every object under a prefix, into a folder (keys below the prefix become paths):
+    s3pull cp s3://my-bucket/datasets/2026/ ./data
+  One object, to a file, into a folder, or to standard output:
+    s3pull cp s3://my-bucket/reports/q3.csv q3.csv
+    s3pull cp s3://my-bucket/reports/q3.csv ./reports/
+    s3pull cp s3://my-bucket/logs/app.log - | grep ERROR
+  Keys matching a glob ('*' stays within one folder, '**' crosses folders):
+    s3pull cp 's3://my-bucket/logs/2026-*/*.gz' ./logs
+  A list of keys (one per line, or s3://bucket/key URLs), from a file or stdin:
+    s3pull cp --from-file keys.txt s3://my-bucket/ ./out
+    grep '\.jpg$' keys.txt | s3pull cp --from-file - s3://my-bucket/ ./images
+  Another S3-compatible store (MinIO, Ceph, R2, ...):
+    s3pull cp --endpoint-url http://127.0.0.1:9000 s3://bucket/ ./out
+
+Exit status: 0 all objects downloaded, 1 some failed (each failure is printed),
+2 usage or configuration error (nothing downloaded).)";
+
+bool IsDirectory(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool Exists(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0;
+}
+
+int UsageError(const std::string& message) {
+  std::cerr << "s3pull cp: " << message << "\nRun 's3pull cp --help' for usage and examples.\n";
+  return kExitUsage;
+}
+
+bool IsPrefix(std::string_view key) { return key.empty() || key.ends_with('/'); }
+
+}  // namespace
+
+CpCommand::CpCommand(CLI::App& app) {
+  command_ = app.add_subcommand("cp", "Download objects: a prefix, a glob, one key or a list of keys");
+  command_->add_option("SOURCE", source_,
+                       "s3://BUCKET/PREFIX/ (ends in '/'), s3://BUCKET/KEY, or a glob "
+                       "s3://BUCKET/logs/*.gz")
+      ->required();
+  command_->add_option("DEST", dest_,
+                       "local folder; for one key also a file path, or '-' for standard output")
+      ->required();
+  command_->add_option("--from-file", from_file_,
+                       "download the keys listed in this file ('-' = stdin), one key or "
+                       "s3://bucket/key per line; SOURCE is then s3://BUCKET/ or s3://BUCKET/PREFIX/");
+  command_->add_option("--concurrency", options_.concurrency, "requests in flight at once")
+      ->default_val(64)
+      ->check(CLI::Range(1, 4096));
+  command_->add_option("--endpoint-url", options_.endpoint_url,
+                       "S3-compatible endpoint, e.g. http://127.0.0.1:9000 (default: AWS S3; "
+                       "env AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL)");
+  command_->add_option("--region", options_.region,
+                       "region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's, us-east-1)");
+  command_->add_option("--profile", options_.profile,
+                       "profile in ~/.aws/credentials and ~/.aws/config (default: AWS_PROFILE, default)");
+  command_->add_flag("--no-sign-request", no_sign_request_,
+                     "send anonymous requests (public buckets); no credentials are read");
+  command_->add_flag("-q,--quiet", quiet_, "print failures only, no per-object lines or summary");
+  command_->footer(kExamples);
+}
+
+int CpCommand::Run() {
+  Result<s3::S3Location> source = s3::ParseS3Url(source_);
+  if (!source.ok()) return UsageError(source.status().message());
+  options_.sign_requests = !no_sign_request_;
+  const std::string& bucket = source->bucket;
+  const std::string& key = source->key;
+
+  DownloadPlan plan;
+  bool single_to_stdout = false;
+  if (!from_file_.empty() || IsPrefix(key) || transfer::HasWildcard(key)) {
+    if (dest_ == "-") return UsageError("'-' (standard output) takes a single object only");
+    if (Exists(dest_) && !IsDirectory(dest_)) {
+      return UsageError("destination " + dest_ + " exists and is not a folder");
+    }
+  }
+  if (!from_file_.empty()) {
+    if (!IsPrefix(key)) {
+      return UsageError("with --from-file, SOURCE is s3://BUCKET/ or s3://BUCKET/PREFIX/ (ending in '/')");
+    }
+    Result<std::string> text = ReadKeyListFile(from_file_);
+    if (!text.ok()) return UsageError(text.status().message());
+    Result<std::vector<KeyListEntry>> entries = ParseKeyList(*text);
+    if (!entries.ok()) return UsageError(entries.status().message());
+    for (KeyListEntry& entry : *entries) {
+      if (entry.from_url) {
+        plan.objects.push_back({entry.bucket, entry.key, "", dest_, ""});
+      } else {
+        plan.objects.push_back({bucket, key + entry.key, "", dest_, key});
+      }
+    }
+  } else if (transfer::HasWildcard(key)) {
+    Result<transfer::GlobPattern> glob = transfer::GlobPattern::Compile(key);
+    if (!glob.ok()) return UsageError(glob.status().message());
+    plan.prefixes.push_back({bucket, glob->ListPrefix(), key, dest_, glob->BaseDir()});
+  } else if (IsPrefix(key)) {
+    plan.prefixes.push_back({bucket, key, "", dest_, key});
+  } else if (dest_ == "-") {
+    single_to_stdout = true;
+    plan.objects.push_back({bucket, key, "-", "", ""});
+  } else if (dest_.ends_with('/') || IsDirectory(dest_)) {
+    // Into a folder, under the key's last segment.
+    plan.objects.push_back({bucket, key, "", dest_, key.substr(0, key.rfind('/') + 1)});
+  } else {
+    plan.objects.push_back({bucket, key, dest_, "", ""});
+  }
+
+  Result<std::unique_ptr<Downloader>> downloader = Downloader::Create(options_);
+  if (!downloader.ok()) return UsageError(downloader.status().message());
+  Reporter reporter(single_to_stdout ? stderr : stdout, quiet_);
+  Summary summary = (*downloader)->Run(plan, reporter);
+  std::fflush(stdout);
+  reporter.PrintSummary(summary);
+  return summary.failed == 0 ? kExitOk : kExitFailures;
+}
+
+}  // namespace s3pull::cli

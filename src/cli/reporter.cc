@@ -1,0 +1,50 @@
+// Reporter implementation; see reporter.h.
+#include "cli/reporter.h"
+
+#include <string>
+#include <string_view>
+
+namespace s3pull::cli {
+namespace {
+
+std::string Printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (unsigned char c : text) {
+    if (c < 0x20 || c == 0x7f) {
+      static const char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+void Reporter::OnObjectDone(const ObjectResult& result) {
+  std::string url = Printable("s3://" + result.bucket + "/" + result.key);
+  if (result.status.ok()) {
+    if (quiet_) return;
+    std::fprintf(success_, "ok %s -> %s (%llu bytes)\n", url.c_str(),
+                 Printable(result.path).c_str(), static_cast<unsigned long long>(result.bytes));
+  } else {
+    std::fprintf(stderr, "failed %s: %s\n", url.c_str(),
+                 Printable(result.status.ToString()).c_str());
+  }
+}
+
+void Reporter::PrintSummary(const Summary& s) const {
+  if (quiet_) return;
+  double mb_per_s = s.seconds > 0 ? static_cast<double>(s.bytes) / 1e6 / s.seconds : 0;
+  std::fprintf(stderr, "Summary: %llu objects, %llu downloaded, %llu failed, %llu bytes in %.2f s (%.1f MB/s)\n",
+               static_cast<unsigned long long>(s.objects),
+               static_cast<unsigned long long>(s.succeeded),
+               static_cast<unsigned long long>(s.failed), static_cast<unsigned long long>(s.bytes),
+               s.seconds, mb_per_s);
+}
+
+}  // namespace s3pull::cli

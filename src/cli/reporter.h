@@ -1,0 +1,29 @@
+// Reporter: prints one line per finished object and the closing summary.
+//
+//   ok s3://BUCKET/KEY -> PATH (N bytes)                           (success stream)
+//   failed s3://BUCKET/KEY: NoSuchKey (HTTP 404): The specified... (stderr)
+//   Summary: T objects, K downloaded, F failed, B bytes in S s (M MB/s)  (stderr)
+//
+// Successes go to stdout, or to stderr when stdout carries object data
+// ("cp s3://b/k -"). Quiet mode prints failures only. Control characters in
+// keys and paths are shown as \xNN so that one result is always one line.
+#pragma once
+
+#include <cstdio>
+
+#include "s3pull/downloader.h"
+
+namespace s3pull::cli {
+
+class Reporter final : public Observer {
+ public:
+  Reporter(std::FILE* success_stream, bool quiet) : success_(success_stream), quiet_(quiet) {}
+  void OnObjectDone(const ObjectResult& result) override;
+  void PrintSummary(const Summary& summary) const;
+
+ private:
+  std::FILE* success_;
+  bool quiet_;
+};
+
+}  // namespace s3pull::cli

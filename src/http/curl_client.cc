@@ -1,0 +1,228 @@
+// CurlHttpClient implementation; see curl_client.h.
+//
+// Each in-flight request is a Transfer: an easy handle, its header list, the
+// response headers gathered so far and the caller's handler. Finished
+// transfers go back to a free list so their easy handles (and the buffers
+// libcurl keeps in them) are reused.
+#include "http/curl_client.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <mutex>
+#include <stdexcept>
+#include <vector>
+
+namespace s3pull::http {
+namespace {
+
+// curl_global_init is not thread-safe and must run once per process.
+void GlobalInitOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+    s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+const std::string* FindHeader(const Headers& headers, std::string_view name) {
+  for (const auto& [key, value] : headers) {
+    if (key.size() == name.size() &&
+        std::equal(key.begin(), key.end(), name.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) ==
+                 std::tolower(static_cast<unsigned char>(b));
+        }))
+      return &value;
+  }
+  return nullptr;
+}
+
+struct Transfer {
+  CURL* easy = nullptr;
+  curl_slist* header_list = nullptr;
+  ResponseHandler* handler = nullptr;
+  Request request;
+  int status = 0;
+  Headers headers;
+  bool headers_delivered = false;
+  bool aborted = false;
+};
+
+struct CurlHttpClient::Impl {
+  CurlOptions options;
+  CURLM* multi = nullptr;
+  std::vector<std::unique_ptr<Transfer>> all;  // owns every Transfer ever made
+  std::vector<Transfer*> free_list;
+  size_t in_flight = 0;
+
+  // Hands the final response's status and headers to the handler once.
+  static void DeliverHeaders(Transfer* t) {
+    if (t->headers_delivered) return;
+    t->headers_delivered = true;
+    t->handler->OnHeaders(t->status, t->headers);
+  }
+
+  static size_t OnHeaderLine(char* data, size_t size, size_t count, void* user) {
+    auto* t = static_cast<Transfer*>(user);
+    std::string_view line(data, size * count);
+    if (line.starts_with("HTTP/")) {
+      // A new response begins (after a 1xx or a redirect): forget the last one.
+      t->headers.clear();
+      size_t space = line.find(' ');
+      t->status = space == std::string_view::npos ? 0 : std::atoi(line.data() + space + 1);
+      return line.size();
+    }
+    std::string_view trimmed = Trim(line);
+    if (trimmed.empty()) {
+      if (t->status >= 200) DeliverHeaders(t);
+      return line.size();
+    }
+    size_t colon = trimmed.find(':');
+    if (colon != std::string_view::npos) {
+      std::string name(trimmed.substr(0, colon));
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      t->headers.emplace_back(std::move(name), std::string(Trim(trimmed.substr(colon + 1))));
+    }
+    return line.size();
+  }
+
+  static size_t OnBodyData(char* data, size_t size, size_t count, void* user) {
+    auto* t = static_cast<Transfer*>(user);
+    DeliverHeaders(t);
+    size_t n = size * count;
+    if (!t->handler->OnBody(std::string_view(data, n))) {
+      t->aborted = true;
+      return CURL_WRITEFUNC_ERROR;
+    }
+    return n;
+  }
+
+  Transfer* Acquire() {
+    if (!free_list.empty()) {
+      Transfer* t = free_list.back();
+      free_list.pop_back();
+      return t;
+    }
+    auto t = std::make_unique<Transfer>();
+    t->easy = curl_easy_init();
+    if (t->easy == nullptr) throw std::runtime_error("curl_easy_init failed");
+    all.push_back(std::move(t));
+    return all.back().get();
+  }
+
+  void Configure(Transfer* t) {
+    CURL* e = t->easy;
+    curl_easy_reset(e);
+    curl_easy_setopt(e, CURLOPT_URL, t->request.url.c_str());
+    curl_easy_setopt(e, CURLOPT_PATH_AS_IS, 1L);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, options.connect_timeout_ms);
+    curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 256L * 1024);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, options.verify_tls ? 1L : 0L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, options.verify_tls ? 2L : 0L);
+    if (!options.ca_bundle.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, options.ca_bundle.c_str());
+    if (!options.user_agent.empty())
+      curl_easy_setopt(e, CURLOPT_USERAGENT, options.user_agent.c_str());
+    if (t->request.method == "HEAD") {
+      curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+    } else if (t->request.method != "GET") {
+      curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, t->request.method.c_str());
+    }
+    curl_slist_free_all(t->header_list);
+    t->header_list = nullptr;
+    for (const auto& [name, value] : t->request.headers) {
+      std::string line = name + ": " + value;
+      t->header_list = curl_slist_append(t->header_list, line.c_str());
+    }
+    // Signed requests must not grow headers the signer did not see; "Accept"
+    // is unsigned and harmless, but "Expect" is never wanted on a GET.
+    t->header_list = curl_slist_append(t->header_list, "Expect:");
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->header_list);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &Impl::OnHeaderLine);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Impl::OnBodyData);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, t);
+  }
+
+  void Finish(CURLMsg* msg) {
+    Transfer* t = nullptr;
+    curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char**>(&t));
+    curl_multi_remove_handle(multi, msg->easy_handle);
+    --in_flight;
+    TransportResult result;
+    if (msg->data.result != CURLE_OK) {
+      result.ok = false;
+      result.aborted_by_handler = t->aborted;
+      result.error = curl_easy_strerror(msg->data.result);
+    } else {
+      DeliverHeaders(t);  // a response with no body and no blank line seen
+    }
+    ResponseHandler* handler = t->handler;
+    t->handler = nullptr;
+    t->request = Request{};
+    t->headers.clear();
+    free_list.push_back(t);
+    handler->OnComplete(result);  // may Start() new requests, reusing t
+  }
+};
+
+CurlHttpClient::CurlHttpClient(const CurlOptions& options) : impl_(std::make_unique<Impl>()) {
+  GlobalInitOnce();
+  impl_->options = options;
+  impl_->multi = curl_multi_init();
+  if (impl_->multi == nullptr) throw std::runtime_error("curl_multi_init failed");
+  long max_conn = std::max(1, options.max_connections);
+  curl_multi_setopt(impl_->multi, CURLMOPT_MAXCONNECTS, max_conn);
+  curl_multi_setopt(impl_->multi, CURLMOPT_MAX_HOST_CONNECTIONS, max_conn);
+}
+
+CurlHttpClient::~CurlHttpClient() {
+  for (auto& t : impl_->all) {
+    if (t->handler != nullptr) curl_multi_remove_handle(impl_->multi, t->easy);
+    curl_easy_cleanup(t->easy);
+    curl_slist_free_all(t->header_list);
+  }
+  curl_multi_cleanup(impl_->multi);
+}
+
+void CurlHttpClient::Start(Request request, ResponseHandler* handler) {
+  Transfer* t = impl_->Acquire();
+  t->request = std::move(request);
+  t->handler = handler;
+  t->status = 0;
+  t->headers.clear();
+  t->headers_delivered = false;
+  t->aborted = false;
+  impl_->Configure(t);
+  curl_multi_add_handle(impl_->multi, t->easy);
+  ++impl_->in_flight;
+}
+
+void CurlHttpClient::Poll(int timeout_ms) {
+  int running = 0;
+  curl_multi_perform(impl_->multi, &running);
+  int queued = 0;
+  bool any = false;
+  while (CURLMsg* msg = curl_multi_info_read(impl_->multi, &queued)) {
+    if (msg->msg == CURLMSG_DONE) {
+      impl_->Finish(msg);
+      any = true;
+    }
+  }
+  if (any || impl_->in_flight == 0) return;
+  curl_multi_poll(impl_->multi, nullptr, 0, timeout_ms, nullptr);
+}
+
+size_t CurlHttpClient::InFlight() const { return impl_->in_flight; }
+
+}  // namespace s3pull::http

@@ -1,0 +1,43 @@
+// CurlHttpClient: the HttpClient over libcurl's multi interface.
+//
+// One multi handle drives every transfer from the caller's thread; easy
+// handles are pooled and reused, and the multi handle's connection cache
+// keeps connections alive between requests, so a run of small GETs costs no
+// new TCP (or TLS) handshakes. URLs are sent exactly as given
+// (CURLOPT_PATH_AS_IS): S3 keys may contain "//" or "/../".
+//
+// Threading: not thread-safe; one client per event loop.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "http/http_client.h"
+
+namespace s3pull::http {
+
+struct CurlOptions {
+  int max_connections = 64;      // connection cache size and per-host limit
+  long connect_timeout_ms = 10000;
+  bool verify_tls = true;
+  std::string ca_bundle;         // "" = system default
+  std::string user_agent;        // "s3pull/VERSION"
+};
+
+class CurlHttpClient final : public HttpClient {
+ public:
+  explicit CurlHttpClient(const CurlOptions& options);
+  ~CurlHttpClient() override;
+  CurlHttpClient(const CurlHttpClient&) = delete;
+  CurlHttpClient& operator=(const CurlHttpClient&) = delete;
+
+  void Start(Request request, ResponseHandler* handler) override;
+  void Poll(int timeout_ms) override;
+  size_t InFlight() const override;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace s3pull::http

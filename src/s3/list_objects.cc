@@ -1,0 +1,194 @@
+// ListObjectsV2 page parsing, pagination and S3 error bodies; see list_objects.h.
+#include "s3/list_objects.h"
+
+#include <charconv>
+
+#include <pugixml.hpp>
+
+#include "s3/uri_encode.h"
+
+namespace s3pull::s3 {
+namespace {
+
+Status BadPage(std::string why) {
+  return Status(StatusCode::kProtocolError, "ListObjectsV2 response: " + std::move(why));
+}
+
+// Keeps a text that is only whitespace (a key " " must survive), while the
+// indentation between elements is still dropped.
+constexpr unsigned kParseOptions = pugi::parse_default | pugi::parse_ws_pcdata_single;
+
+Status ParseXml(std::string_view xml, pugi::xml_document& doc) {
+  pugi::xml_parse_result parsed = doc.load_buffer(xml.data(), xml.size(), kParseOptions);
+  if (!parsed) {
+    return Status(StatusCode::kProtocolError, std::string("not XML: ") + parsed.description() +
+                                                  " at byte " + std::to_string(parsed.offset));
+  }
+  return Status::Ok();
+}
+
+// `text` as S3 sent it, %-decoded when the page was url-encoded.
+Status DecodeField(std::string_view text, bool url_encoded, std::string_view what,
+                   std::string& out) {
+  if (!url_encoded) {
+    out = std::string(text);
+    return Status::Ok();
+  }
+  Result<std::string> decoded = UriDecode(text);
+  if (!decoded.ok()) return BadPage("bad %-escape in " + std::string(what));
+  out = std::move(*decoded);
+  return Status::Ok();
+}
+
+Result<ListedObject> ParseContents(pugi::xml_node contents, bool url_encoded) {
+  ListedObject object;
+  pugi::xml_node key = contents.child("Key");
+  if (!key) return BadPage("<Contents> without <Key>");
+  if (Status s = DecodeField(key.text().get(), url_encoded, "<Key>", object.key); !s.ok()) {
+    return s;
+  }
+
+  std::string_view size = contents.child("Size").text().get();
+  auto [end, error] = std::from_chars(size.data(), size.data() + size.size(), object.size);
+  if (size.empty() || error != std::errc() || end != size.data() + size.size()) {
+    return BadPage("bad <Size> '" + std::string(size.substr(0, 40)) + "'");
+  }
+
+  std::string_view etag = contents.child("ETag").text().get();
+  if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') {
+    etag = etag.substr(1, etag.size() - 2);
+  }
+  object.etag = std::string(etag);
+  return object;
+}
+
+bool IsTrue(std::string_view text) {
+  return text.size() == 4 && (text[0] | 0x20) == 't' && (text[1] | 0x20) == 'r' &&
+         (text[2] | 0x20) == 'u' && (text[3] | 0x20) == 'e';
+}
+
+// The code S3 would have sent, for responses that carry none (HEAD, proxies).
+const char* CodeForHttpStatus(int http_status) {
+  switch (http_status) {
+    case 301: return "PermanentRedirect";
+    case 304: return "NotModified";
+    case 307: return "TemporaryRedirect";
+    case 400: return "BadRequest";
+    case 401: return "Unauthorized";
+    case 403: return "AccessDenied";
+    case 404: return "NotFound";
+    case 405: return "MethodNotAllowed";
+    case 409: return "Conflict";
+    case 411: return "MissingContentLength";
+    case 412: return "PreconditionFailed";
+    case 416: return "InvalidRange";
+    case 429: return "TooManyRequests";
+    case 500: return "InternalError";
+    case 501: return "NotImplemented";
+    case 502: return "BadGateway";
+    case 503: return "SlowDown";
+    case 504: return "GatewayTimeout";
+    default: return "HttpError";
+  }
+}
+
+constexpr size_t kMaxMessageBytes = 300;
+
+// At most kMaxMessageBytes, cut on a UTF-8 boundary, on one printable line.
+std::string CleanMessage(std::string_view text) {
+  while (!text.empty() && static_cast<unsigned char>(text.front()) <= ' ') text.remove_prefix(1);
+  while (!text.empty() && static_cast<unsigned char>(text.back()) <= ' ') text.remove_suffix(1);
+  if (text.size() > kMaxMessageBytes) {
+    size_t cut = kMaxMessageBytes;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    text = text.substr(0, cut);
+  }
+  std::string out(text);
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < ' ' || c == 0x7f) c = ' ';
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<ListPage> ParseListObjectsV2(std::string_view xml) {
+  pugi::xml_document doc;
+  if (Status status = ParseXml(xml, doc); !status.ok()) return BadPage(status.message());
+  pugi::xml_node root = doc.document_element();
+  if (std::string_view(root.name()) != "ListBucketResult") {
+    return BadPage("expected <ListBucketResult>, got <" + std::string(root.name()) + ">");
+  }
+
+  // Only key-like fields are encoded; the continuation token never is.
+  bool url_encoded = std::string_view(root.child("EncodingType").text().get()) == "url";
+  ListPage page;
+  for (pugi::xml_node contents : root.children("Contents")) {
+    Result<ListedObject> object = ParseContents(contents, url_encoded);
+    if (!object.ok()) return object.status();
+    page.objects.push_back(std::move(*object));
+  }
+  for (pugi::xml_node common : root.children("CommonPrefixes")) {
+    std::string prefix;
+    Status s = DecodeField(common.child("Prefix").text().get(), url_encoded,
+                           "<CommonPrefixes><Prefix>", prefix);
+    if (!s.ok()) return s;
+    page.common_prefixes.push_back(std::move(prefix));
+  }
+
+  std::string_view truncated = root.child("IsTruncated").text().get();
+  page.is_truncated = IsTrue(truncated);
+  if (!page.is_truncated && !truncated.empty() && truncated != "false") {
+    return BadPage("bad <IsTruncated> '" + std::string(truncated.substr(0, 40)) + "'");
+  }
+  page.next_continuation_token = root.child("NextContinuationToken").text().get();
+  if (page.is_truncated && page.next_continuation_token.empty()) {
+    return BadPage("truncated page without <NextContinuationToken>");
+  }
+  return page;
+}
+
+std::optional<ListParams> ListPaginator::NextParams() const {
+  if (done_) return std::nullopt;
+  return params_;
+}
+
+Status ListPaginator::OnPage(const ListPage& page) {
+  ++pages_;
+  if (!page.is_truncated) {
+    done_ = true;
+    return Status::Ok();
+  }
+  if (page.next_continuation_token.empty()) {
+    done_ = true;
+    return BadPage("truncated page without <NextContinuationToken>");
+  }
+  if (!seen_tokens_.insert(page.next_continuation_token).second) {
+    done_ = true;
+    return BadPage("continuation token repeated after " + std::to_string(pages_) +
+                   " pages: the server is looping");
+  }
+  params_.continuation_token = page.next_continuation_token;
+  return Status::Ok();
+}
+
+Status ErrorFromResponse(int http_status, std::string_view body) {
+  pugi::xml_document doc;
+  if (!body.empty() && ParseXml(body, doc).ok()) {
+    pugi::xml_node error = doc.document_element();
+    if (std::string_view(error.name()) == "Error") {
+      std::string code = CleanMessage(error.child("Code").text().get());
+      std::string message = CleanMessage(error.child("Message").text().get());
+      std::string request_id = CleanMessage(error.child("RequestId").text().get());
+      if (code.empty()) code = CodeForHttpStatus(http_status);
+      if (!request_id.empty()) {
+        if (!message.empty()) message.push_back(' ');
+        message += "(request id " + request_id.substr(0, 100) + ")";
+      }
+      return Status::Service(http_status, std::move(code), std::move(message));
+    }
+  }
+  return Status::Service(http_status, CodeForHttpStatus(http_status), CleanMessage(body));
+}
+
+}  // namespace s3pull::s3

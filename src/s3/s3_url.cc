@@ -1,0 +1,48 @@
+// Parsing s3://BUCKET/KEY; see s3_url.h.
+#include "s3/s3_url.h"
+
+namespace s3pull::s3 {
+namespace {
+
+bool IsBucketChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '-' || c == '_';
+}
+
+bool StartsWithNoCase(std::string_view text, std::string_view prefix) {
+  if (text.size() < prefix.size()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i) {
+    char c = text[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != prefix[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<S3Location> ParseS3Url(std::string_view url) {
+  constexpr std::string_view kScheme = "s3://";
+  if (!StartsWithNoCase(url, kScheme)) {
+    return Status(StatusCode::kInvalidArgument, "not an s3:// URL");
+  }
+  std::string_view rest = url.substr(kScheme.size());
+  size_t slash = rest.find('/');
+  std::string_view bucket = rest.substr(0, slash);
+  if (bucket.empty()) return Status(StatusCode::kInvalidArgument, "the s3:// URL has no bucket");
+  if (bucket.size() < 3 || bucket.size() > 63) {
+    return Status(StatusCode::kInvalidArgument, "a bucket name has 3 to 63 characters");
+  }
+  for (char c : bucket) {
+    if (!IsBucketChar(c)) {
+      return Status(StatusCode::kInvalidArgument,
+                    "a bucket name has only letters, digits, '.', '-' and '_'");
+    }
+  }
+  S3Location location;
+  location.bucket = std::string(bucket);
+  if (slash != std::string_view::npos) location.key = std::string(rest.substr(slash + 1));
+  return location;
+}
+
+}  // namespace s3pull::s3

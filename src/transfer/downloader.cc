@@ -1,0 +1,76 @@
+// Downloader: resolves options the way the AWS CLI does, then runs the
+// engine over libcurl. See include/s3pull/downloader.h.
+#include "s3pull/downloader.h"
+
+#include "auth/credentials.h"
+#include "http/curl_client.h"
+#include "s3/requests.h"
+#include "transfer/engine.h"
+
+namespace s3pull {
+namespace {
+
+std::string FirstSet(const auth::Environment& env, std::initializer_list<const char*> names) {
+  for (const char* name : names) {
+    std::optional<std::string> value = env.get_var(name);
+    if (value && !value->empty()) return *value;
+  }
+  return "";
+}
+
+class CurlDownloader final : public Downloader {
+ public:
+  CurlDownloader(transfer::EngineConfig config, const http::CurlOptions& curl)
+      : config_(std::move(config)), http_(curl) {}
+
+  Summary Run(const DownloadPlan& plan, Observer& observer) override {
+    return transfer::RunPlan(config_, http_, plan, observer);
+  }
+
+ private:
+  transfer::EngineConfig config_;
+  http::CurlHttpClient http_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Downloader>> Downloader::Create(const ClientOptions& options) {
+  if (options.concurrency < 1) {
+    return Status(StatusCode::kInvalidArgument, "concurrency must be at least 1");
+  }
+  auth::Environment env = auth::SystemEnvironment();
+  Result<auth::ProfileSettings> profile = auth::ResolveProfile(env, options.profile);
+  if (!profile.ok()) return profile.status();
+
+  std::string region = options.region;
+  if (region.empty()) region = FirstSet(env, {"AWS_REGION", "AWS_DEFAULT_REGION"});
+  if (region.empty()) region = profile->region;
+  if (region.empty()) region = "us-east-1";
+
+  std::string endpoint_url = options.endpoint_url;
+  if (endpoint_url.empty()) endpoint_url = FirstSet(env, {"AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"});
+  Result<s3::Endpoint> endpoint = s3::ResolveEndpoint(endpoint_url, region, options.virtual_hosted);
+  if (!endpoint.ok()) return endpoint.status();
+
+  transfer::EngineConfig config;
+  config.endpoint = std::move(*endpoint);
+  config.concurrency = options.concurrency;
+  if (options.sign_requests) {
+    if (!profile->credentials) {
+      return Status(StatusCode::kInvalidArgument,
+                    "no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
+                    "configure a profile in ~/.aws/credentials, or use --no-sign-request for "
+                    "public buckets");
+    }
+    config.credentials = *profile->credentials;
+  }
+
+  http::CurlOptions curl;
+  curl.max_connections = options.concurrency;
+  curl.verify_tls = options.verify_tls;
+  curl.ca_bundle = options.ca_bundle.empty() ? FirstSet(env, {"AWS_CA_BUNDLE"}) : options.ca_bundle;
+  curl.user_agent = std::string("s3pull/") + S3PULL_VERSION;
+  return std::unique_ptr<Downloader>(new CurlDownloader(std::move(config), curl));
+}
+
+}  // namespace s3pull

@@ -1,0 +1,367 @@
+// Engine implementation; see engine.h for the flow of one object.
+#include "transfer/engine.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <memory>
+#include <string>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "auth/sigv4.h"
+#include "s3/list_objects.h"
+#include "transfer/file_writer.h"
+#include "transfer/glob.h"
+#include "transfer/key_path.h"
+#include "transfer/scheduler.h"
+
+namespace s3pull::transfer {
+namespace {
+
+// Error bodies are small XML documents; a server that sends megabytes gets
+// its first part quoted and the rest dropped.
+constexpr size_t kMaxErrorBody = 64 * 1024;
+// A ListObjectsV2 page of 1,000 keys of 1 KiB each is about 1.5 MB.
+constexpr size_t kMaxListBody = 64 * 1024 * 1024;
+
+Status WriteAll(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Status(StatusCode::kIoError, std::string("cannot write to standard output: ") +
+                                              std::strerror(errno));
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return Status::Ok();
+}
+
+// The Status for a finished non-2xx response, with a region hint when S3
+// says the bucket lives elsewhere.
+Status ResponseError(int status, const http::Headers& headers, std::string_view body) {
+  Status error = s3::ErrorFromResponse(status, body);
+  if (const std::string* region = http::FindHeader(headers, "x-amz-bucket-region")) {
+    if (status == 301 || status == 400 || status == 403) {
+      return Status::Service(error.http_status(), error.s3_code(),
+                             error.message() + " (the bucket is in region " + *region +
+                                 "; use --region " + *region + ")");
+    }
+  }
+  return error;
+}
+
+std::optional<uint64_t> ParseContentLength(const http::Headers& headers) {
+  const std::string* value = http::FindHeader(headers, "content-length");
+  if (value == nullptr || value->empty()) return std::nullopt;
+  uint64_t n = 0;
+  for (char c : *value) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return n;
+}
+
+class Run;
+
+// One ListObjectsV2 page in flight.
+class ListRequest final : public http::ResponseHandler {
+ public:
+  ListRequest(Run* run, size_t listing) : run_(run), listing_(listing) {}
+  void OnHeaders(int status, const http::Headers& headers) override {
+    status_ = status;
+    headers_ = headers;
+  }
+  bool OnBody(std::string_view chunk) override {
+    if (body_.size() + chunk.size() > kMaxListBody) return false;
+    body_.append(chunk);
+    return true;
+  }
+  void OnComplete(const http::TransportResult& result) override;
+
+ private:
+  Run* run_;
+  size_t listing_;
+  int status_ = 0;
+  http::Headers headers_;
+  std::string body_;
+};
+
+// One GetObject in flight.
+class GetRequest final : public http::ResponseHandler {
+ public:
+  GetRequest(Run* run, ObjectTask task) : run_(run), task_(std::move(task)) {}
+  void OnHeaders(int status, const http::Headers& headers) override;
+  bool OnBody(std::string_view chunk) override;
+  void OnComplete(const http::TransportResult& result) override;
+
+ private:
+  bool to_stdout() const { return task_.dest_path == "-"; }
+  Status Finish(const http::TransportResult& result);
+
+  Run* run_;
+  ObjectTask task_;
+  int status_ = 0;
+  http::Headers headers_;
+  std::optional<FileWriter> writer_;
+  uint64_t bytes_ = 0;
+  Status local_error_;  // a failure on our side while receiving
+  std::string error_body_;
+};
+
+// What a listing needs besides its pages: which keys to keep, where they go.
+struct ListingContext {
+  const PrefixSource* source;
+  std::optional<GlobPattern> glob;
+};
+
+class Run {
+ public:
+  Run(const EngineConfig& config, http::HttpClient& http, Observer& observer)
+      : config_(config),
+        http_(http),
+        observer_(observer),
+        scheduler_(SchedulerOptions{config.concurrency}) {}
+
+  Summary Execute(const DownloadPlan& plan) {
+    auto start = std::chrono::steady_clock::now();
+    for (const PrefixSource& source : plan.prefixes) AddPrefix(source);
+    std::unordered_set<std::string> claimed_paths;
+    for (const ObjectSource& object : plan.objects) AddObject(object, claimed_paths);
+    while (!scheduler_.Finished()) {
+      while (std::optional<Scheduler::Action> action = scheduler_.Next()) StartAction(*action);
+      http_.Poll(200);
+    }
+    summary_.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return summary_;
+  }
+
+  void Report(const ObjectResult& result) {
+    ++summary_.objects;
+    if (result.status.ok()) {
+      ++summary_.succeeded;
+      summary_.bytes += result.bytes;
+    } else {
+      ++summary_.failed;
+    }
+    observer_.OnObjectDone(result);
+  }
+
+  void ListingDone(size_t listing, int status, const http::Headers& headers,
+                   const std::string& body, const http::TransportResult& result) {
+    const ListingContext& context = listings_[listing];
+    Status error;
+    if (!result.ok) {
+      error = result.aborted_by_handler
+                  ? Status(StatusCode::kProtocolError, "listing page larger than 64 MiB")
+                  : Status(StatusCode::kTransportError, result.error);
+    } else if (status != 200) {
+      error = ResponseError(status, headers, body);
+    }
+    if (error.ok()) {
+      Result<s3::ListPage> page = s3::ParseListObjectsV2(body);
+      if (!page.ok()) {
+        error = page.status();
+      } else {
+        for (const s3::ListedObject& object : page->objects) AddListedObject(context, object);
+        error = scheduler_.ListingPageDone(listing, *page);
+        if (error.ok()) return;
+      }
+    }
+    FailListing(listing, error);
+  }
+
+  void ObjectDone(ObjectResult result) {
+    scheduler_.ObjectDone();
+    Report(result);
+  }
+
+ private:
+  void AddPrefix(const PrefixSource& source) {
+    ListingContext context{&source, std::nullopt};
+    std::string list_prefix = source.prefix;
+    if (!source.glob.empty()) {
+      Result<GlobPattern> glob = GlobPattern::Compile(source.glob);
+      if (!glob.ok()) {
+        Report(ObjectResult{source.bucket, source.glob, "", 0, true, glob.status()});
+        return;
+      }
+      list_prefix = glob->ListPrefix();
+      context.glob = std::move(*glob);
+    }
+    listings_.push_back(std::move(context));
+    s3::ListParams params;
+    params.prefix = list_prefix;
+    scheduler_.AddListing(source.bucket, params);
+  }
+
+  // Objects named one by one may repeat (a key list with duplicates, or two
+  // buckets with the same key): the second one to a path is refused.
+  void AddObject(const ObjectSource& object, std::unordered_set<std::string>& claimed_paths) {
+    std::string path = object.dest_path;
+    if (path.empty()) {
+      Result<std::string> mapped =
+          object.key.starts_with(object.base)
+              ? DestinationPath(object.dest_dir, std::string_view(object.key).substr(object.base.size()))
+              : Result<std::string>(Status(StatusCode::kInvalidArgument, "base is not a prefix of the key"));
+      if (!mapped.ok()) {
+        Report(ObjectResult{object.bucket, object.key, "", 0, false, mapped.status()});
+        return;
+      }
+      path = std::move(*mapped);
+    }
+    if (path != "-" && !claimed_paths.insert(path).second) {
+      Report(ObjectResult{object.bucket, object.key, path, 0, false,
+                          Status(StatusCode::kInvalidArgument,
+                                 "another object of this run is written to the same path")});
+      return;
+    }
+    scheduler_.AddObject(ObjectTask{object.bucket, object.key, std::move(path), std::nullopt});
+  }
+
+  void AddListedObject(const ListingContext& context, const s3::ListedObject& object) {
+    const PrefixSource& source = *context.source;
+    if (context.glob && !context.glob->Matches(object.key)) return;
+    if (!object.key.starts_with(source.base)) {
+      Report(ObjectResult{source.bucket, object.key, "", 0, false,
+                          Status(StatusCode::kProtocolError,
+                                 "listing returned a key outside the requested prefix")});
+      return;
+    }
+    std::string_view relative = std::string_view(object.key).substr(source.base.size());
+    if (relative.empty()) return;  // the prefix's own folder marker
+    if (IsFolderMarker(relative)) {
+      // Folder markers hold no data: make the folder (when its name is safe).
+      if (Result<std::string> dir = DestinationPath(source.dest_dir, relative.substr(0, relative.size() - 1));
+          dir.ok()) {
+        MakeDirectories(*dir);
+      }
+      return;
+    }
+    Result<std::string> path = DestinationPath(source.dest_dir, relative);
+    if (!path.ok()) {
+      Report(ObjectResult{source.bucket, object.key, "", 0, false, path.status()});
+      return;
+    }
+    scheduler_.AddObject(ObjectTask{source.bucket, object.key, std::move(*path), object.size});
+  }
+
+  void FailListing(size_t listing, const Status& error) {
+    const PrefixSource& source = *listings_[listing].source;
+    scheduler_.ListingFailed(listing);
+    Report(ObjectResult{source.bucket, source.glob.empty() ? source.prefix : source.glob, "", 0,
+                        true, error});
+  }
+
+  void StartAction(Scheduler::Action& action) {
+    if (auto* list = std::get_if<Scheduler::ListAction>(&action)) {
+      s3::S3Request request = s3::BuildListObjectsV2(config_.endpoint, list->bucket, list->params);
+      Send(request, new ListRequest(this, list->listing));
+    } else {
+      auto& get = std::get<Scheduler::GetAction>(action);
+      s3::S3Request request = s3::BuildGetObject(config_.endpoint, get.task.bucket, get.task.key);
+      Send(request, new GetRequest(this, std::move(get.task)));
+    }
+  }
+
+  // Signs (unless anonymous) and starts `request`; the handler owns itself
+  // from here and is freed after its OnComplete().
+  void Send(const s3::S3Request& request, http::ResponseHandler* handler) {
+    http::Request out;
+    out.method = request.method;
+    out.url = request.url;
+    if (config_.credentials) {
+      auth::SigningRequest signing;
+      signing.method = request.method;
+      signing.host = request.host;
+      signing.canonical_uri = request.canonical_uri;
+      signing.canonical_query = request.canonical_query;
+      auth::SignedHeaders signed_headers =
+          auth::Sign(signing, *config_.credentials, auth::SigningScope{config_.endpoint.region},
+                     std::time(nullptr), &key_cache_);
+      out.headers = std::move(signed_headers.headers);
+    }
+    http_.Start(std::move(out), handler);
+  }
+
+  const EngineConfig& config_;
+  http::HttpClient& http_;
+  Observer& observer_;
+  Scheduler scheduler_;
+  std::vector<ListingContext> listings_;  // indexed like the scheduler's listings
+  auth::SigningKeyCache key_cache_;
+  Summary summary_;
+};
+
+void ListRequest::OnComplete(const http::TransportResult& result) {
+  std::unique_ptr<ListRequest> self(this);
+  run_->ListingDone(listing_, status_, headers_, body_, result);
+}
+
+void GetRequest::OnHeaders(int status, const http::Headers& headers) {
+  status_ = status;
+  headers_ = headers;
+  if (status != 200 || to_stdout()) return;
+  Result<FileWriter> writer = FileWriter::Create(task_.dest_path);
+  if (writer.ok()) {
+    writer_.emplace(std::move(*writer));
+  } else {
+    local_error_ = writer.status();
+  }
+}
+
+bool GetRequest::OnBody(std::string_view chunk) {
+  if (status_ != 200) {
+    size_t room = kMaxErrorBody - std::min(kMaxErrorBody, error_body_.size());
+    error_body_.append(chunk.substr(0, room));
+    return true;
+  }
+  if (!local_error_.ok()) return false;
+  local_error_ = to_stdout() ? WriteAll(STDOUT_FILENO, chunk) : writer_->Append(chunk);
+  bytes_ += chunk.size();
+  return local_error_.ok();
+}
+
+Status GetRequest::Finish(const http::TransportResult& result) {
+  if (!local_error_.ok()) return local_error_;
+  if (!result.ok) return Status(StatusCode::kTransportError, result.error);
+  if (status_ != 200) return ResponseError(status_, headers_, error_body_);
+  std::optional<uint64_t> content_length = ParseContentLength(headers_);
+  if (content_length && *content_length != bytes_) {
+    return Status(StatusCode::kProtocolError,
+                  "received " + std::to_string(bytes_) + " bytes, Content-Length was " +
+                      std::to_string(*content_length));
+  }
+  if (task_.listed_size && *task_.listed_size != bytes_) {
+    return Status(StatusCode::kProtocolError,
+                  "received " + std::to_string(bytes_) + " bytes, the listing said " +
+                      std::to_string(*task_.listed_size));
+  }
+  if (to_stdout()) return Status::Ok();
+  if (!writer_) return Status(StatusCode::kProtocolError, "response ended before its headers");
+  return writer_->Commit();
+}
+
+void GetRequest::OnComplete(const http::TransportResult& result) {
+  std::unique_ptr<GetRequest> self(this);
+  Status status = Finish(result);
+  if (writer_) writer_->Abort();  // no-op after a successful Commit()
+  run_->ObjectDone(ObjectResult{task_.bucket, task_.key, task_.dest_path,
+                                status.ok() ? bytes_ : 0, false, std::move(status)});
+}
+
+}  // namespace
+
+Summary RunPlan(const EngineConfig& config, http::HttpClient& http, const DownloadPlan& plan,
+                Observer& observer) {
+  Run run(config, http, observer);
+  return run.Execute(plan);
+}
+
+}  // namespace s3pull::transfer

@@ -1,0 +1,61 @@
+// Scheduler implementation; see scheduler.h.
+#include "transfer/scheduler.h"
+
+#include <utility>
+
+namespace s3pull::transfer {
+
+size_t Scheduler::AddListing(std::string bucket, s3::ListParams first_page) {
+  listings_.push_back(Listing{std::move(bucket), s3::ListPaginator(std::move(first_page))});
+  return listings_.size() - 1;
+}
+
+void Scheduler::AddObject(ObjectTask task) { objects_.push_back(std::move(task)); }
+
+std::optional<Scheduler::Action> Scheduler::Next() {
+  if (!HasRoom()) return std::nullopt;
+  if (objects_.size() < options_.list_window) {
+    for (size_t i = 0; i < listings_.size(); ++i) {
+      Listing& listing = listings_[i];
+      if (listing.page_in_flight || listing.failed) continue;
+      std::optional<s3::ListParams> params = listing.paginator.NextParams();
+      if (!params) continue;
+      listing.page_in_flight = true;
+      ++in_flight_;
+      return ListAction{i, listing.bucket, std::move(*params)};
+    }
+  }
+  if (objects_.empty()) return std::nullopt;
+  GetAction action{std::move(objects_.front())};
+  objects_.pop_front();
+  ++in_flight_;
+  return action;
+}
+
+Status Scheduler::ListingPageDone(size_t listing, const s3::ListPage& page) {
+  Listing& l = listings_.at(listing);
+  l.page_in_flight = false;
+  --in_flight_;
+  Status status = l.paginator.OnPage(page);
+  if (!status.ok()) l.failed = true;
+  return status;
+}
+
+void Scheduler::ListingFailed(size_t listing) {
+  Listing& l = listings_.at(listing);
+  l.page_in_flight = false;
+  l.failed = true;
+  --in_flight_;
+}
+
+void Scheduler::ObjectDone() { --in_flight_; }
+
+bool Scheduler::Finished() const {
+  if (in_flight_ > 0 || !objects_.empty()) return false;
+  for (const Listing& l : listings_) {
+    if (!l.failed && l.paginator.NextParams()) return false;
+  }
+  return true;
+}
+
+}  // namespace s3pull::transfer

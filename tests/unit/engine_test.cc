@@ -1,0 +1,204 @@
+// The engine end to end over a scripted HTTP client: listing, filtering,
+// writing, verification and per-object results.
+#include "transfer/engine.h"
+
+#include <gtest/gtest.h>
+
+#include "fake_http_client.h"
+#include "temp_dir.h"
+
+namespace s3pull::transfer {
+namespace {
+
+using testing::FakeHttpClient;
+using testing::ScriptedResponse;
+using testing::TempDir;
+
+class Collector final : public Observer {
+ public:
+  void OnObjectDone(const ObjectResult& result) override { results.push_back(result); }
+  const ObjectResult* Find(const std::string& key) const {
+    for (const auto& r : results)
+      if (r.key == key) return &r;
+    return nullptr;
+  }
+  std::vector<ObjectResult> results;
+};
+
+class EngineTest : public ::testing::Test {
+ protected:
+  EngineTest() {
+    config_.endpoint = *s3::ResolveEndpoint("http://127.0.0.1:9000", "us-east-1");
+    config_.credentials = auth::Credentials{"AKID", "SECRET", ""};
+    config_.concurrency = 4;
+  }
+
+  std::string GetUrl(const std::string& key) {
+    return s3::BuildGetObject(config_.endpoint, "b", key).url;
+  }
+  std::string ListUrl(const std::string& prefix, const std::string& token = "") {
+    s3::ListParams params;
+    params.prefix = prefix;
+    params.continuation_token = token;
+    return s3::BuildListObjectsV2(config_.endpoint, "b", params).url;
+  }
+  // A ListObjectsV2 page holding `objects` (key, size).
+  static std::string PageXml(const std::vector<std::pair<std::string, std::string>>& objects,
+                             const std::string& next_token = "") {
+    std::string xml =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+        "<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Name>b</Name>";
+    xml += "<IsTruncated>" + std::string(next_token.empty() ? "false" : "true") + "</IsTruncated>";
+    if (!next_token.empty()) xml += "<NextContinuationToken>" + next_token + "</NextContinuationToken>";
+    for (const auto& [key, body] : objects) {
+      xml += "<Contents><Key>" + key + "</Key><Size>" + std::to_string(body.size()) +
+             "</Size><ETag>&quot;x&quot;</ETag></Contents>";
+    }
+    return xml + "</ListBucketResult>";
+  }
+  void ScriptObject(const std::string& key, const std::string& body) {
+    fake_.Script(GetUrl(key), ScriptedResponse{200, {}, body, ""});
+  }
+  Summary RunPlan(const DownloadPlan& plan) {
+    return transfer::RunPlan(config_, fake_, plan, collector_);
+  }
+
+  EngineConfig config_;
+  FakeHttpClient fake_;
+  Collector collector_;
+  TempDir dir_;
+};
+
+TEST_F(EngineTest, DownloadsEveryPageOfAPrefix) {
+  std::vector<std::pair<std::string, std::string>> page1 = {{"data/a.txt", "alpha"},
+                                                             {"data/sub/b.txt", "bravo!"}};
+  std::vector<std::pair<std::string, std::string>> page2 = {{"data/sub/deep/c", ""},
+                                                             {"data/d", std::string(100, 'd')}};
+  fake_.Script(ListUrl("data/"), {200, {}, PageXml(page1, "tok/1+="), ""});
+  fake_.Script(ListUrl("data/", "tok/1+="), {200, {}, PageXml(page2), ""});
+  for (const auto& [key, body] : page1) ScriptObject(key, body);
+  for (const auto& [key, body] : page2) ScriptObject(key, body);
+
+  Summary summary = RunPlan({{{"b", "data/", "", dir_.path(), "data/"}}, {}});
+
+  EXPECT_EQ(summary.objects, 4u);
+  EXPECT_EQ(summary.succeeded, 4u);
+  EXPECT_EQ(summary.failed, 0u);
+  EXPECT_EQ(summary.bytes, 111u);
+  EXPECT_EQ(dir_.Files(), (std::set<std::string>{"a.txt", "sub/b.txt", "sub/deep/c", "d"}));
+  EXPECT_EQ(dir_.Read("sub/b.txt"), "bravo!");
+  EXPECT_EQ(dir_.Read("d"), std::string(100, 'd'));
+  const ObjectResult* c = collector_.Find("data/sub/deep/c");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->path, dir_.path() + "/sub/deep/c");
+  EXPECT_TRUE(c->status.ok());
+}
+
+TEST_F(EngineTest, EveryRequestIsSigned) {
+  ScriptObject("k", "v");
+  RunPlan({{}, {{"b", "k", dir_.path() + "/k", "", ""}}});
+  ASSERT_EQ(fake_.requests.size(), 1u);
+  const std::string* auth = http::FindHeader(fake_.requests[0].headers, "authorization");
+  ASSERT_NE(auth, nullptr);
+  EXPECT_TRUE(auth->starts_with("AWS4-HMAC-SHA256 Credential=AKID/"));
+  EXPECT_NE(http::FindHeader(fake_.requests[0].headers, "x-amz-date"), nullptr);
+}
+
+TEST_F(EngineTest, AnonymousRequestsCarryNoSignature) {
+  config_.credentials.reset();
+  ScriptObject("k", "v");
+  RunPlan({{}, {{"b", "k", dir_.path() + "/k", "", ""}}});
+  ASSERT_EQ(fake_.requests.size(), 1u);
+  EXPECT_EQ(http::FindHeader(fake_.requests[0].headers, "authorization"), nullptr);
+}
+
+TEST_F(EngineTest, MissingKeyFailsAloneAndLeavesNoFile) {
+  ScriptObject("good1", "one");
+  ScriptObject("good2", "two");
+  Summary summary = RunPlan({{},
+                             {{"b", "good1", "", dir_.path(), ""},
+                              {"b", "missing", "", dir_.path(), ""},
+                              {"b", "good2", "", dir_.path(), ""}}});
+  EXPECT_EQ(summary.succeeded, 2u);
+  EXPECT_EQ(summary.failed, 1u);
+  const ObjectResult* missing = collector_.Find("missing");
+  ASSERT_NE(missing, nullptr);
+  EXPECT_EQ(missing->status.code(), StatusCode::kServiceError);
+  EXPECT_EQ(missing->status.s3_code(), "NoSuchKey");
+  EXPECT_EQ(missing->status.http_status(), 404);
+  EXPECT_EQ(dir_.Files(), (std::set<std::string>{"good1", "good2"}));
+}
+
+TEST_F(EngineTest, LengthShorterThanListedFailsAndLeavesNoFile) {
+  fake_.Script(ListUrl(""), {200, {}, PageXml({{"k", "0123456789"}}), ""});
+  ScriptObject("k", "01234");  // Content-Length agrees with the body, the listing does not
+  Summary summary = RunPlan({{{"b", "", "", dir_.path(), ""}}, {}});
+  EXPECT_EQ(summary.failed, 1u);
+  EXPECT_EQ(collector_.Find("k")->status.code(), StatusCode::kProtocolError);
+  EXPECT_TRUE(dir_.Files().empty());
+}
+
+TEST_F(EngineTest, TransportErrorMidBodyLeavesNoFile) {
+  fake_.Script(GetUrl("k"), {200, {{"content-length", "100"}}, "partial", "Connection reset by peer"});
+  Summary summary = RunPlan({{}, {{"b", "k", dir_.path() + "/k", "", ""}}});
+  EXPECT_EQ(summary.failed, 1u);
+  const ObjectResult* k = collector_.Find("k");
+  EXPECT_EQ(k->status.code(), StatusCode::kTransportError);
+  EXPECT_NE(k->status.message().find("reset"), std::string::npos);
+  EXPECT_TRUE(dir_.Files().empty());
+}
+
+TEST_F(EngineTest, UnsafeListedKeysAreRefusedWithoutARequest) {
+  fake_.Script(ListUrl(""), {200, {}, PageXml({{"../evil", "x"}, {"a/../../evil", "x"}, {"ok", "y"}}), ""});
+  ScriptObject("ok", "y");
+  Summary summary = RunPlan({{{"b", "", "", dir_.path(), ""}}, {}});
+  EXPECT_EQ(summary.succeeded, 1u);
+  EXPECT_EQ(summary.failed, 2u);
+  EXPECT_EQ(collector_.Find("../evil")->status.code(), StatusCode::kUnsafePath);
+  EXPECT_EQ(fake_.requests.size(), 2u);  // the listing and "ok"
+  EXPECT_EQ(dir_.Files(), std::set<std::string>{"ok"});
+}
+
+TEST_F(EngineTest, GlobKeepsOnlyMatchingKeysBelowItsBaseDir) {
+  fake_.Script(ListUrl("logs/2026-"),
+               {200, {}, PageXml({{"logs/2026-01/a.gz", "a"}, {"logs/2026-01/b.txt", "b"},
+                                  {"logs/2026-02/x/c.gz", "c"}, {"logs/2026-03/d.gz", "d"}}), ""});
+  ScriptObject("logs/2026-01/a.gz", "a");
+  ScriptObject("logs/2026-03/d.gz", "d");
+  Summary summary = RunPlan({{{"b", "logs/2026-", "logs/2026-*/*.gz", dir_.path(), "logs/"}}, {}});
+  EXPECT_EQ(summary.succeeded, 2u);
+  EXPECT_EQ(summary.failed, 0u);
+  EXPECT_EQ(dir_.Files(), (std::set<std::string>{"2026-01/a.gz", "2026-03/d.gz"}));
+}
+
+TEST_F(EngineTest, ListingErrorIsOneFailure) {
+  fake_.Script(ListUrl("p/"), {403, {}, "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>", ""});
+  Summary summary = RunPlan({{{"b", "p/", "", dir_.path(), "p/"}}, {}});
+  ASSERT_EQ(collector_.results.size(), 1u);
+  EXPECT_TRUE(collector_.results[0].is_listing);
+  EXPECT_EQ(collector_.results[0].status.s3_code(), "AccessDenied");
+  EXPECT_EQ(summary.failed, 1u);
+}
+
+TEST_F(EngineTest, RespectsConcurrency) {
+  DownloadPlan plan;
+  for (int i = 0; i < 20; ++i) {
+    std::string key = "k" + std::to_string(i);
+    ScriptObject(key, key);
+    plan.objects.push_back({"b", key, "", dir_.path(), ""});
+  }
+  Summary summary = RunPlan(plan);
+  EXPECT_EQ(summary.succeeded, 20u);
+  EXPECT_EQ(fake_.max_in_flight, 4u);
+}
+
+TEST_F(EngineTest, TwoObjectsToOnePathRefuseTheSecond) {
+  ScriptObject("k", "v");
+  Summary summary = RunPlan({{}, {{"b", "k", "", dir_.path(), ""}, {"b", "k", "", dir_.path(), ""}}});
+  EXPECT_EQ(summary.succeeded, 1u);
+  EXPECT_EQ(summary.failed, 1u);
+  EXPECT_EQ(fake_.requests.size(), 1u);
+}
+
+}  // namespace
+}  // namespace s3pull::transfer

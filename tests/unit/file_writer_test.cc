@@ -1,0 +1,71 @@
+#include "transfer/file_writer.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include "temp_dir.h"
+
+namespace s3pull::transfer {
+namespace {
+
+using testing::TempDir;
+
+TEST(FileWriterTest, WritesToATempFileAndRenamesOnCommit) {
+  TempDir dir;
+  std::string final_path = dir.path() + "/a/b/c.txt";
+  Result<FileWriter> writer = FileWriter::Create(final_path);
+  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+  ASSERT_TRUE(writer->Append("hello ").ok());
+  ASSERT_TRUE(writer->Append("world").ok());
+  EXPECT_EQ(writer->bytes_written(), 11u);
+  // Before the commit only the temporary file exists, beside the final path.
+  EXPECT_EQ(dir.Files().size(), 1u);
+  EXPECT_EQ(dir.Files().count("a/b/c.txt"), 0u);
+  std::string temp = writer->temp_path();
+  struct stat st;
+  ASSERT_EQ(stat(temp.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  ASSERT_TRUE(writer->Commit().ok());
+  EXPECT_EQ(dir.Files(), std::set<std::string>{"a/b/c.txt"});
+  EXPECT_EQ(dir.Read("a/b/c.txt"), "hello world");
+  ASSERT_EQ(stat(final_path.c_str(), &st), 0);
+  mode_t mask = umask(0);
+  umask(mask);
+  EXPECT_EQ(st.st_mode & 0777, 0666u & ~mask);
+}
+
+TEST(FileWriterTest, DestroyedWithoutCommitLeavesNothing) {
+  TempDir dir;
+  {
+    Result<FileWriter> writer = FileWriter::Create(dir.path() + "/x.bin");
+    ASSERT_TRUE(writer.ok());
+    ASSERT_TRUE(writer->Append("partial").ok());
+  }
+  EXPECT_TRUE(dir.Files().empty());
+}
+
+TEST(FileWriterTest, CommitReplacesAnExistingFile) {
+  TempDir dir;
+  for (std::string content : {"first", "second"}) {
+    Result<FileWriter> writer = FileWriter::Create(dir.path() + "/f");
+    ASSERT_TRUE(writer.ok());
+    ASSERT_TRUE(writer->Append(content).ok());
+    ASSERT_TRUE(writer->Commit().ok());
+  }
+  EXPECT_EQ(dir.Read("f"), "second");
+}
+
+TEST(FileWriterTest, ParentThatIsAFileIsAnIoError) {
+  TempDir dir;
+  {
+    Result<FileWriter> writer = FileWriter::Create(dir.path() + "/a");
+    ASSERT_TRUE(writer.ok());
+    ASSERT_TRUE(writer->Commit().ok());
+  }
+  Result<FileWriter> writer = FileWriter::Create(dir.path() + "/a/b");
+  ASSERT_FALSE(writer.ok());
+  EXPECT_EQ(writer.status().code(), StatusCode::kIoError);
+}
+
+}  // namespace
+}  // namespace s3pull::transfer

@@ -1,0 +1,116 @@
+#include "transfer/scheduler.h"
+
+#include <gtest/gtest.h>
+
+namespace s3pull::transfer {
+namespace {
+
+ObjectTask Task(const std::string& key) { return ObjectTask{"b", key, "/tmp/x/" + key, std::nullopt}; }
+
+s3::ListPage Page(std::vector<std::string> keys, std::string next_token) {
+  s3::ListPage page;
+  for (auto& k : keys) page.objects.push_back({k, 1, ""});
+  page.is_truncated = !next_token.empty();
+  page.next_continuation_token = std::move(next_token);
+  return page;
+}
+
+TEST(SchedulerTest, NeverExceedsConcurrency) {
+  Scheduler s(SchedulerOptions{3});
+  for (int i = 0; i < 10; ++i) s.AddObject(Task("k" + std::to_string(i)));
+  int started = 0;
+  while (s.Next()) ++started;
+  EXPECT_EQ(started, 3);
+  EXPECT_EQ(s.in_flight(), 3u);
+  s.ObjectDone();
+  ASSERT_TRUE(s.Next().has_value());
+  EXPECT_FALSE(s.Next().has_value());
+  EXPECT_FALSE(s.Finished());
+}
+
+TEST(SchedulerTest, HandsOutObjectsInOrderAndFinishes) {
+  Scheduler s(SchedulerOptions{8});
+  s.AddObject(Task("a"));
+  s.AddObject(Task("b"));
+  auto first = s.Next();
+  auto second = s.Next();
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(std::get<Scheduler::GetAction>(*first).task.key, "a");
+  EXPECT_EQ(std::get<Scheduler::GetAction>(*second).task.key, "b");
+  EXPECT_FALSE(s.Finished());
+  s.ObjectDone();
+  s.ObjectDone();
+  EXPECT_TRUE(s.Finished());
+}
+
+TEST(SchedulerTest, ListingPagesOneAtATimeAndFollowsTokens) {
+  Scheduler s(SchedulerOptions{8});
+  s3::ListParams first;
+  first.prefix = "p/";
+  size_t id = s.AddListing("b", first);
+  auto action = s.Next();
+  ASSERT_TRUE(action);
+  auto& list = std::get<Scheduler::ListAction>(*action);
+  EXPECT_EQ(list.listing, id);
+  EXPECT_EQ(list.params.prefix, "p/");
+  EXPECT_EQ(list.params.continuation_token, "");
+  // The next page waits for this one's token.
+  EXPECT_FALSE(s.Next().has_value());
+  EXPECT_TRUE(s.ListingPageDone(id, Page({"p/1"}, "T1")).ok());
+  auto next = s.Next();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(std::get<Scheduler::ListAction>(*next).params.continuation_token, "T1");
+  EXPECT_TRUE(s.ListingPageDone(id, Page({"p/2"}, "")).ok());
+  EXPECT_TRUE(s.Finished());
+}
+
+TEST(SchedulerTest, ListingGoesBeforeWaitingObjects) {
+  Scheduler s(SchedulerOptions{8});
+  s.AddObject(Task("a"));
+  s.AddListing("b", s3::ListParams{});
+  auto action = s.Next();
+  ASSERT_TRUE(action);
+  EXPECT_TRUE(std::holds_alternative<Scheduler::ListAction>(*action));
+}
+
+TEST(SchedulerTest, ListingPausesWhileTheWindowIsFull) {
+  Scheduler s(SchedulerOptions{1, 2});
+  size_t id = s.AddListing("b", s3::ListParams{});
+  ASSERT_TRUE(s.Next());
+  s.AddObject(Task("a"));
+  s.AddObject(Task("b"));
+  ASSERT_TRUE(s.ListingPageDone(id, Page({"a", "b"}, "T")).ok());
+  // Two objects wait: the window (2) is full, so an object goes next.
+  auto action = s.Next();
+  ASSERT_TRUE(action);
+  EXPECT_TRUE(std::holds_alternative<Scheduler::GetAction>(*action));
+  s.ObjectDone();
+  // One waits now: the listing may go on.
+  auto list = s.Next();
+  ASSERT_TRUE(list);
+  EXPECT_TRUE(std::holds_alternative<Scheduler::ListAction>(*list));
+}
+
+TEST(SchedulerTest, RepeatedTokenEndsTheListingWithAnError) {
+  Scheduler s(SchedulerOptions{4});
+  size_t id = s.AddListing("b", s3::ListParams{});
+  ASSERT_TRUE(s.Next());
+  ASSERT_TRUE(s.ListingPageDone(id, Page({"a"}, "T")).ok());
+  ASSERT_TRUE(s.Next());
+  Status status = s.ListingPageDone(id, Page({"b"}, "T"));
+  EXPECT_EQ(status.code(), StatusCode::kProtocolError);
+  EXPECT_FALSE(s.Next().has_value());
+  EXPECT_TRUE(s.Finished());
+}
+
+TEST(SchedulerTest, FailedListingFinishes) {
+  Scheduler s(SchedulerOptions{4});
+  size_t id = s.AddListing("b", s3::ListParams{});
+  ASSERT_TRUE(s.Next());
+  s.ListingFailed(id);
+  EXPECT_EQ(s.in_flight(), 0u);
+  EXPECT_TRUE(s.Finished());
+}
+
+}  // namespace
+}  // namespace s3pull::transfer
