@@ -73,8 +73,7 @@ struct SharedFile {
   const IniSection* profile = nullptr;
 };
 
-SharedFile LoadSharedFile(const Environment& env, const char* path_var,
-                          const char* default_path) {
+SharedFile LoadSharedFile(const Environment& env, const char* path_var, const char* default_path) {
   SharedFile file;
   file.path = Var(env, path_var);
   if (file.path.empty()) file.path = default_path;
@@ -88,8 +87,7 @@ const IniSection* FindSection(const IniFile& ini, const std::string& name) {
 }
 
 // Static keys from a profile section; nothing when it has no access key id.
-Result<std::optional<Credentials>> StaticKeys(const IniSection& section,
-                                              const std::string& profile,
+Result<std::optional<Credentials>> StaticKeys(const IniSection& section, const std::string& profile,
                                               const std::string& path) {
   Credentials credentials;
   credentials.access_key_id = Get(section, "aws_access_key_id");
@@ -149,14 +147,14 @@ IniFile ParseIni(const std::string& text) {
 
     if (content.front() == '[') {
       size_t close = content.find(']');
-      section = close == std::string_view::npos
-                    ? nullptr
-                    : &ini[SectionName(content.substr(1, close - 1))];
+      section = close == std::string_view::npos ? nullptr
+                                                : &ini[SectionName(content.substr(1, close - 1))];
       continue;
     }
     size_t equals = content.find('=');
     if (section == nullptr || equals == std::string_view::npos) continue;
-    (*section)[Lower(Trim(content.substr(0, equals)))] = std::string(Trim(content.substr(equals + 1)));
+    (*section)[Lower(Trim(content.substr(0, equals)))] =
+        std::string(Trim(content.substr(equals + 1)));
     after_key = true;
     key_indent = indent;
   }

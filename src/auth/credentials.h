@@ -45,7 +45,9 @@ IniFile ParseIni(const std::string& text);
 struct ProfileSettings {
   std::optional<Credentials> credentials;  // when the chain found any
   std::string region;                      // from the profile's "region", if any
-  std::string source;                      // "environment", "shared credentials file (profile x)", ...
+  // Where the credentials came from: "environment", "shared credentials file
+  // (profile x)" or "shared config file (profile x)".
+  std::string source;
 };
 
 // Resolves credentials and the profile's region (from the config file).

@@ -52,9 +52,9 @@ class Crypto {
     Check(EVP_MAC_init(mac_ctx_, reinterpret_cast<const unsigned char*>(key.data()), key.size(),
                        nullptr),
           "HMAC init");
-    Check(EVP_MAC_update(mac_ctx_, reinterpret_cast<const unsigned char*>(data.data()),
-                         data.size()),
-          "HMAC update");
+    Check(
+        EVP_MAC_update(mac_ctx_, reinterpret_cast<const unsigned char*>(data.data()), data.size()),
+        "HMAC update");
     Check(EVP_MAC_final(mac_ctx_, out.data(), &length, out.size()), "HMAC final");
     return out;
   }
@@ -63,9 +63,8 @@ class Crypto {
   Crypto() : md_ctx_(EVP_MD_CTX_new()), mac_ctx_(EVP_MAC_CTX_new(HmacMac())) {
     Check(md_ctx_ != nullptr && mac_ctx_ != nullptr, "context allocation");
     char digest_name[] = "SHA256";
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
-        OSSL_PARAM_construct_end()};
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
+                           OSSL_PARAM_construct_end()};
     Check(EVP_MAC_CTX_set_params(mac_ctx_, params), "HMAC digest selection");
   }
   ~Crypto() {
@@ -151,8 +150,8 @@ void CanonicalRequest(const SigningRequest& request, std::string_view amz_date,
   constexpr size_t kInline = 12;
   std::array<HeaderRef, kInline> inline_refs;
   std::vector<HeaderRef> heap_refs;
-  size_t count = 2 + request.content_sha256_header + !session_token.empty() +
-                 request.headers.size();
+  size_t count =
+      2 + request.content_sha256_header + !session_token.empty() + request.headers.size();
   HeaderRef* refs = inline_refs.data();
   if (count > kInline) {
     heap_refs.resize(count);
@@ -286,18 +285,17 @@ SignedHeaders Sign(const SigningRequest& request, const Credentials& credentials
   result.string_to_sign = StringToSign(amz_date, credential_scope, result.canonical_request);
 
   std::string derived;
-  const std::string& key = cache != nullptr
-                               ? cache->Get(credentials.secret_access_key, date, scope)
-                               : (derived = DeriveSigningKey(credentials.secret_access_key, date,
-                                                             scope));
+  const std::string& key =
+      cache != nullptr ? cache->Get(credentials.secret_access_key, date, scope)
+                       : (derived = DeriveSigningKey(credentials.secret_access_key, date, scope));
   // Step 4: the signature, hex of HMAC(kSigning, StringToSign).
   result.signature.reserve(2 * kSha256Size);
   AppendHex(result.signature, Crypto::ForThisThread().Hmac(key, result.string_to_sign));
 
   std::string authorization;
   authorization.reserve(kAlgorithm.size() + credentials.access_key_id.size() +
-                        credential_scope.size() + signed_headers.size() +
-                        result.signature.size() + 40);
+                        credential_scope.size() + signed_headers.size() + result.signature.size() +
+                        40);
   authorization.append(kAlgorithm).append(" Credential=").append(credentials.access_key_id);
   authorization.append("/").append(credential_scope);
   authorization.append(", SignedHeaders=").append(signed_headers);

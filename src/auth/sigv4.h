@@ -44,7 +44,7 @@ struct SigningRequest {
 };
 
 struct SigningScope {
-  std::string region;             // "us-east-1"
+  std::string region;  // "us-east-1"
   std::string service = "s3";
 };
 

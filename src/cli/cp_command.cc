@@ -90,6 +90,7 @@ int CpCommand::Run() {
 
   DownloadPlan plan;
   bool single_to_stdout = false;
+  bool single_key = false;
   if (!from_file_.empty() || IsPrefix(key) || transfer::HasWildcard(key)) {
     if (dest_ == "-") return UsageError("'-' (standard output) takes a single object only");
     if (Exists(dest_) && !IsDirectory(dest_)) {
@@ -118,18 +119,22 @@ int CpCommand::Run() {
   } else if (IsPrefix(key)) {
     plan.prefixes.push_back({bucket, key, "", dest_, key});
   } else if (dest_ == "-") {
+    single_key = true;
     single_to_stdout = true;
     plan.objects.push_back({bucket, key, "-", "", ""});
   } else if (dest_.ends_with('/') || IsDirectory(dest_)) {
     // Into a folder, under the key's last segment.
+    single_key = true;
     plan.objects.push_back({bucket, key, "", dest_, key.substr(0, key.rfind('/') + 1)});
   } else {
+    single_key = true;
     plan.objects.push_back({bucket, key, dest_, "", ""});
   }
 
   Result<std::unique_ptr<Downloader>> downloader = Downloader::Create(options_);
   if (!downloader.ok()) return UsageError(downloader.status().message());
   Reporter reporter(single_to_stdout ? stderr : stdout, quiet_);
+  if (single_key) reporter.HintPrefixOnMissingKey();
   Summary summary = (*downloader)->Run(plan, reporter);
   std::fflush(stdout);
   reporter.PrintSummary(summary);

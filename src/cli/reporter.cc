@@ -34,6 +34,10 @@ void Reporter::OnObjectDone(const ObjectResult& result) {
   } else {
     std::fprintf(stderr, "failed %s: %s\n", url.c_str(),
                  Printable(result.status.ToString()).c_str());
+    if (hint_prefix_ && result.status.s3_code() == "NoSuchKey") {
+      std::fprintf(stderr, "hint: to download every object under %s/, end SOURCE with '/'\n",
+                   url.c_str());
+    }
   }
 }
 

@@ -18,12 +18,15 @@ namespace s3pull::cli {
 class Reporter final : public Observer {
  public:
   Reporter(std::FILE* success_stream, bool quiet) : success_(success_stream), quiet_(quiet) {}
+  // For "cp s3://b/KEY": a missing KEY may be a folder the user meant to copy.
+  void HintPrefixOnMissingKey() { hint_prefix_ = true; }
   void OnObjectDone(const ObjectResult& result) override;
   void PrintSummary(const Summary& summary) const;
 
  private:
   std::FILE* success_;
   bool quiet_;
+  bool hint_prefix_ = false;
 };
 
 }  // namespace s3pull::cli
