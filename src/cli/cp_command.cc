@@ -84,6 +84,7 @@ CpCommand::CpCommand(CLI::App& app) {
 int CpCommand::Run() {
   Result<s3::S3Location> source = s3::ParseS3Url(source_);
   if (!source.ok()) return UsageError(source.status().message());
+  if (dest_.empty()) return UsageError("DEST is empty; use '.' for the current folder");
   options_.sign_requests = !no_sign_request_;
   const std::string& bucket = source->bucket;
   const std::string& key = source->key;

@@ -2,6 +2,8 @@
 // engine over libcurl. See include/s3pull/downloader.h.
 #include "s3pull/downloader.h"
 
+#include <sys/resource.h>
+
 #include "auth/credentials.h"
 #include "http/curl_client.h"
 #include "s3/requests.h"
@@ -16,6 +18,17 @@ std::string FirstSet(const auth::Environment& env, std::initializer_list<const c
     if (value && !value->empty()) return *value;
   }
   return "";
+}
+
+// Each request in flight holds a socket, a file and its folder open: lift the
+// soft limit on descriptors to the hard one so high concurrency does not fail
+// with EMFILE.
+void RaiseOpenFileLimit() {
+  rlimit limit;
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
 }
 
 class CurlDownloader final : public Downloader {
@@ -65,6 +78,7 @@ Result<std::unique_ptr<Downloader>> Downloader::Create(const ClientOptions& opti
     config.credentials = *profile->credentials;
   }
 
+  RaiseOpenFileLimit();
   http::CurlOptions curl;
   curl.max_connections = options.concurrency;
   curl.verify_tls = options.verify_tls;

@@ -205,10 +205,12 @@ class Run {
   // buckets with the same key): the second one to a path is refused.
   void AddObject(const ObjectSource& object, std::unordered_set<std::string>& claimed_paths) {
     std::string path = object.dest_path;
+    std::string root;
     if (path.empty()) {
+      root = object.dest_dir;
       Result<std::string> mapped =
           object.key.starts_with(object.base)
-              ? DestinationPath(object.dest_dir, std::string_view(object.key).substr(object.base.size()))
+              ? DestinationPath(root, std::string_view(object.key).substr(object.base.size()))
               : Result<std::string>(Status(StatusCode::kInvalidArgument, "base is not a prefix of the key"));
       if (!mapped.ok()) {
         Report(ObjectResult{object.bucket, object.key, "", 0, false, mapped.status()});
@@ -222,7 +224,8 @@ class Run {
                                  "another object of this run is written to the same path")});
       return;
     }
-    scheduler_.AddObject(ObjectTask{object.bucket, object.key, std::move(path), std::nullopt});
+    scheduler_.AddObject(
+        ObjectTask{object.bucket, object.key, std::move(path), std::move(root), std::nullopt});
   }
 
   void AddListedObject(const ListingContext& context, const s3::ListedObject& object) {
@@ -238,9 +241,8 @@ class Run {
     if (relative.empty()) return;  // the prefix's own folder marker
     if (IsFolderMarker(relative)) {
       // Folder markers hold no data: make the folder (when its name is safe).
-      if (Result<std::string> dir = DestinationPath(source.dest_dir, relative.substr(0, relative.size() - 1));
-          dir.ok()) {
-        MakeDirectories(*dir);
+      if (SafeRelativePath(relative.substr(0, relative.size() - 1)).ok()) {
+        MakeDirectoriesBeneath(source.dest_dir, relative);
       }
       return;
     }
@@ -249,7 +251,8 @@ class Run {
       Report(ObjectResult{source.bucket, object.key, "", 0, false, path.status()});
       return;
     }
-    scheduler_.AddObject(ObjectTask{source.bucket, object.key, std::move(*path), object.size});
+    scheduler_.AddObject(
+        ObjectTask{source.bucket, object.key, std::move(*path), source.dest_dir, object.size});
   }
 
   void FailListing(size_t listing, const Status& error) {
@@ -308,7 +311,7 @@ void GetRequest::OnHeaders(int status, const http::Headers& headers) {
   status_ = status;
   headers_ = headers;
   if (status != 200 || to_stdout()) return;
-  Result<FileWriter> writer = FileWriter::Create(task_.dest_path);
+  Result<FileWriter> writer = FileWriter::Create(task_.dest_path, task_.dest_root);
   if (writer.ok()) {
     writer_.emplace(std::move(*writer));
   } else {

@@ -6,8 +6,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
+#include <random>
 #include <utility>
 
 namespace s3pull::transfer {
@@ -34,6 +34,65 @@ std::string ParentDir(const std::string& path) {
   return path.substr(0, slash);
 }
 
+void CloseFd(int& fd) {
+  if (fd >= 0) close(std::exchange(fd, -1));
+}
+
+// Opens (making it and its parents first) a folder the user named.
+Result<int> OpenFolder(const std::string& path, std::string& shown) {
+  if (Status s = MakeDirectories(path); !s.ok()) return s;
+  shown = path;
+  int dir = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0) return ErrnoStatus("cannot open folder", path);
+  return dir;
+}
+
+// Opens `root` (following symlinks: the user named it), then walks down
+// `relative` one folder at a time, creating missing ones, with O_NOFOLLOW.
+// Returns the last folder's descriptor; `shown` is its path, for messages.
+Result<int> OpenFolderBeneath(const std::string& root, std::string_view relative,
+                              std::string& shown) {
+  Result<int> opened = OpenFolder(root, shown);
+  if (!opened.ok()) return opened;
+  int dir = *opened;
+  while (!relative.empty()) {
+    size_t slash = relative.find('/');
+    std::string name(relative.substr(0, slash));
+    relative.remove_prefix(slash == std::string_view::npos ? relative.size() : slash + 1);
+    if (name.empty()) continue;
+    shown += "/" + name;
+    if (mkdirat(dir, name.c_str(), 0777) != 0 && errno != EEXIST) {
+      Status error = ErrnoStatus("cannot create folder", shown);
+      close(dir);
+      return error;
+    }
+    int next = openat(dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (next < 0) {
+      int saved = errno;
+      struct stat st;
+      bool is_link = fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
+      close(dir);
+      if (is_link) {
+        return Status(StatusCode::kUnsafePath,
+                      shown + " is a symlink; nothing is written through symlinks in the destination");
+      }
+      errno = saved;
+      return ErrnoStatus("cannot open folder", shown);
+    }
+    close(dir);
+    dir = next;
+  }
+  return dir;
+}
+
+std::string TempName() {
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  static const char kChars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  std::string name = ".s3pull-XXXXXXXX.part";
+  for (size_t i = 8; i < 16; ++i) name[i] = kChars[random() % (sizeof(kChars) - 1)];
+  return name;
+}
+
 }  // namespace
 
 Status MakeDirectories(const std::string& dir) {
@@ -52,32 +111,59 @@ Status MakeDirectories(const std::string& dir) {
   return Status::Ok();
 }
 
-Result<FileWriter> FileWriter::Create(const std::string& final_path) {
-  std::string dir = ParentDir(final_path);
-  Status s = MakeDirectories(dir);
-  if (!s.ok()) return s;
+Status MakeDirectoriesBeneath(const std::string& root, std::string_view relative) {
+  std::string shown;
+  Result<int> dir = OpenFolderBeneath(root, relative, shown);
+  if (!dir.ok()) return dir.status();
+  close(*dir);
+  return Status::Ok();
+}
+
+Result<FileWriter> FileWriter::Create(const std::string& final_path, std::string_view root) {
   FileWriter w;
   w.final_path_ = final_path;
-  w.temp_path_ = (dir == "/" ? "" : dir) + "/.s3pull-XXXXXX.part";
+  size_t slash = final_path.rfind('/');
+  w.final_name_ = slash == std::string::npos ? final_path : final_path.substr(slash + 1);
+  if (w.final_name_.empty()) {
+    return Status(StatusCode::kInvalidArgument, "no file name in " + final_path);
+  }
+  if (!root.empty() && !std::string_view(final_path).starts_with(root)) {
+    return Status(StatusCode::kInvalidArgument, final_path + " is not below " + std::string(root));
+  }
+  Result<int> dir = [&]() -> Result<int> {
+    // Without a root the folder is the user's choice: open it as named.
+    if (root.empty()) return OpenFolder(ParentDir(final_path), w.dir_path_);
+    std::string_view between = std::string_view(final_path).substr(root.size());
+    between.remove_suffix(w.final_name_.size());
+    return OpenFolderBeneath(std::string(root), between, w.dir_path_);
+  }();
+  if (!dir.ok()) return dir.status();
+  w.dir_fd_ = *dir;
   CurrentUmask();
-  // mkostemps creates the file with O_EXCL and mode 0600.
-  w.fd_ = mkostemps(w.temp_path_.data(), 5, O_CLOEXEC);
-  if (w.fd_ < 0) return ErrnoStatus("cannot create temporary file in", dir);
+  for (int attempt = 0; attempt < 100 && w.fd_ < 0; ++attempt) {
+    w.temp_name_ = TempName();
+    w.fd_ = openat(w.dir_fd_, w.temp_name_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (w.fd_ < 0 && errno != EEXIST) break;
+  }
+  if (w.fd_ < 0) {
+    w.temp_name_.clear();
+    return ErrnoStatus("cannot create a temporary file in", w.dir_path_);
+  }
   return w;
 }
 
-FileWriter::FileWriter(FileWriter&& other) noexcept
-    : fd_(std::exchange(other.fd_, -1)),
-      final_path_(std::move(other.final_path_)),
-      temp_path_(std::move(other.temp_path_)),
-      bytes_written_(other.bytes_written_) {}
+FileWriter::FileWriter(FileWriter&& other) noexcept { *this = std::move(other); }
 
 FileWriter& FileWriter::operator=(FileWriter&& other) noexcept {
   if (this != &other) {
     Abort();
+    dir_fd_ = std::exchange(other.dir_fd_, -1);
     fd_ = std::exchange(other.fd_, -1);
     final_path_ = std::move(other.final_path_);
-    temp_path_ = std::move(other.temp_path_);
+    dir_path_ = std::move(other.dir_path_);
+    final_name_ = std::move(other.final_name_);
+    temp_name_ = std::move(other.temp_name_);
+    other.temp_name_.clear();
     bytes_written_ = other.bytes_written_;
   }
   return *this;
@@ -85,12 +171,14 @@ FileWriter& FileWriter::operator=(FileWriter&& other) noexcept {
 
 FileWriter::~FileWriter() { Abort(); }
 
+std::string FileWriter::temp_path() const { return dir_path_ + "/" + temp_name_; }
+
 Status FileWriter::Append(std::string_view data) {
   while (!data.empty()) {
     ssize_t n = write(fd_, data.data(), data.size());
     if (n < 0) {
       if (errno == EINTR) continue;
-      return ErrnoStatus("cannot write", temp_path_);
+      return ErrnoStatus("cannot write", temp_path());
     }
     data.remove_prefix(static_cast<size_t>(n));
     bytes_written_ += static_cast<uint64_t>(n);
@@ -99,21 +187,21 @@ Status FileWriter::Append(std::string_view data) {
 }
 
 Status FileWriter::Commit() {
-  if (fchmod(fd_, 0666 & ~CurrentUmask()) != 0) return ErrnoStatus("cannot chmod", temp_path_);
-  if (close(std::exchange(fd_, -1)) != 0) return ErrnoStatus("cannot close", temp_path_);
-  if (rename(temp_path_.c_str(), final_path_.c_str()) != 0)
+  if (fchmod(fd_, 0666 & ~CurrentUmask()) != 0) return ErrnoStatus("cannot chmod", temp_path());
+  if (close(std::exchange(fd_, -1)) != 0) return ErrnoStatus("cannot close", temp_path());
+  if (renameat(dir_fd_, temp_name_.c_str(), dir_fd_, final_name_.c_str()) != 0) {
     return ErrnoStatus("cannot rename to", final_path_);
-  temp_path_.clear();
+  }
+  temp_name_.clear();
+  CloseFd(dir_fd_);
   return Status::Ok();
 }
 
 void FileWriter::Abort() {
-  if (fd_ >= 0) close(std::exchange(fd_, -1));
-  if (!temp_path_.empty()) {
-    unlink(temp_path_.c_str());
-    temp_path_.clear();
-  }
+  CloseFd(fd_);
+  if (!temp_name_.empty() && dir_fd_ >= 0) unlinkat(dir_fd_, temp_name_.c_str(), 0);
+  temp_name_.clear();
+  CloseFd(dir_fd_);
 }
 
 }  // namespace s3pull::transfer
-

@@ -1,11 +1,16 @@
 // FileWriter: one object's bytes into a temporary file, renamed when complete.
 //
-// Create() makes the destination's parent folders and a temporary file beside
-// the final path (".s3pull-XXXXXX.part", created exclusively with mode 0600, so
+// Create() opens the destination's folder (making missing ones) and creates a
+// temporary file in it (".s3pull-XXXXXXXX.part", exclusively, mode 0600, so
 // it never clobbers or exposes anything). Commit() gives the file the usual
-// permissions (0666 less the umask) and renames it over the final path. A
+// permissions (0666 less the umask) and renames it over the final name. A
 // writer destroyed without Commit() removes its temporary file: a final path
 // only ever holds a complete object.
+//
+// Below a destination root, folders are created and opened one by one
+// without following symlinks: a symlink already in the destination can never
+// redirect a write elsewhere (kUnsafePath). The writer keeps its folder open,
+// so the rename lands in the folder that was checked.
 //
 // Move-only; not thread-safe.
 #pragma once
@@ -20,7 +25,11 @@ namespace s3pull::transfer {
 
 class FileWriter {
  public:
-  static Result<FileWriter> Create(const std::string& final_path);
+  // `final_path` is where the object goes. With a `root` (a prefix of
+  // final_path: the destination folder the user named), every folder between
+  // root and the file is checked as described above; without one, the
+  // user-chosen path is taken as it is.
+  static Result<FileWriter> Create(const std::string& final_path, std::string_view root = {});
 
   FileWriter(FileWriter&& other) noexcept;
   FileWriter& operator=(FileWriter&& other) noexcept;
@@ -29,24 +38,32 @@ class FileWriter {
   ~FileWriter();
 
   Status Append(std::string_view data);
-  // Renames the temporary file to the final path; the writer is then empty.
+  // Renames the temporary file to the final name; the writer is then empty.
   Status Commit();
   // Removes the temporary file (also done by the destructor).
   void Abort();
 
   uint64_t bytes_written() const { return bytes_written_; }
   const std::string& final_path() const { return final_path_; }
-  const std::string& temp_path() const { return temp_path_; }
+  // The temporary file's path, for messages and tests.
+  std::string temp_path() const;
 
  private:
   FileWriter() = default;
+  int dir_fd_ = -1;
   int fd_ = -1;
   std::string final_path_;
-  std::string temp_path_;
+  std::string dir_path_;
+  std::string final_name_;
+  std::string temp_name_;
   uint64_t bytes_written_ = 0;
 };
 
 // Creates `dir` and its missing parents (mode 0777 less the umask).
 Status MakeDirectories(const std::string& dir);
+
+// Creates the folder `relative` (and its missing parents) below `root`, never
+// following a symlink below root (kUnsafePath).
+Status MakeDirectoriesBeneath(const std::string& root, std::string_view relative);
 
 }  // namespace s3pull::transfer

@@ -28,6 +28,7 @@ struct ObjectTask {
   std::string bucket;
   std::string key;
   std::string dest_path;                // "-" = standard output
+  std::string dest_root;                // the destination folder dest_path lies in; "" = none
   std::optional<uint64_t> listed_size;  // from the listing, when known
 };
 

@@ -67,5 +67,51 @@ TEST(FileWriterTest, ParentThatIsAFileIsAnIoError) {
   EXPECT_EQ(writer.status().code(), StatusCode::kIoError);
 }
 
+TEST(FileWriterTest, NeverWritesThroughASymlinkBelowTheRoot) {
+  TempDir dest;
+  TempDir outside;
+  std::filesystem::create_directory_symlink(outside.path(), dest.path() + "/link");
+  Result<FileWriter> writer = FileWriter::Create(dest.path() + "/link/deep/x.bin", dest.path());
+  ASSERT_FALSE(writer.ok());
+  EXPECT_EQ(writer.status().code(), StatusCode::kUnsafePath);
+  EXPECT_NE(writer.status().message().find("symlink"), std::string::npos);
+  EXPECT_TRUE(outside.Files().empty());
+  EXPECT_FALSE(std::filesystem::exists(outside.path() + "/deep"));
+}
+
+TEST(FileWriterTest, ReplacesASymlinkAtTheFinalNameInsteadOfFollowingIt) {
+  TempDir dest;
+  TempDir outside;
+  std::filesystem::create_symlink(outside.path() + "/target", dest.path() + "/f");
+  Result<FileWriter> writer = FileWriter::Create(dest.path() + "/f", dest.path());
+  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+  ASSERT_TRUE(writer->Append("data").ok());
+  ASSERT_TRUE(writer->Commit().ok());
+  EXPECT_FALSE(std::filesystem::is_symlink(dest.path() + "/f"));
+  EXPECT_EQ(dest.Read("f"), "data");
+  EXPECT_FALSE(std::filesystem::exists(outside.path() + "/target"));
+}
+
+TEST(FileWriterTest, RootItselfMayBeASymlinkTheUserNamed) {
+  TempDir real;
+  TempDir links;
+  std::string root = links.path() + "/dest";
+  std::filesystem::create_directory_symlink(real.path(), root);
+  Result<FileWriter> writer = FileWriter::Create(root + "/a/b", root);
+  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+  ASSERT_TRUE(writer->Commit().ok());
+  EXPECT_EQ(real.Files(), std::set<std::string>{"a/b"});
+}
+
+TEST(FileWriterTest, FolderMarkersAreMadeBeneathTheRootOnly) {
+  TempDir dest;
+  TempDir outside;
+  ASSERT_TRUE(MakeDirectoriesBeneath(dest.path(), "x/y/").ok());
+  EXPECT_TRUE(std::filesystem::is_directory(dest.path() + "/x/y"));
+  std::filesystem::create_directory_symlink(outside.path(), dest.path() + "/link");
+  EXPECT_EQ(MakeDirectoriesBeneath(dest.path(), "link/z").code(), StatusCode::kUnsafePath);
+  EXPECT_FALSE(std::filesystem::exists(outside.path() + "/z"));
+}
+
 }  // namespace
 }  // namespace s3pull::transfer
