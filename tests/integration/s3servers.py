@@ -75,6 +75,7 @@ class S3Server:
     keeps_unsafe_keys = False  # stores keys like "../x" or "a//b" byte for byte
     unsafe_keys_reason = "this server does not store keys with '..' segments as given"
     verifies_signatures = False
+    checks_access_key_id = False  # answers InvalidAccessKeyId for unknown keys
     list_page_size = 1000
     region = "us-east-1"
 
@@ -152,7 +153,7 @@ class S3Server:
                     pass
             if time.monotonic() > deadline:
                 raise ServerUnavailable(
-                    f"{self.name} did not become ready within {self.startup_timeout:.0f} s; "
+                    f"{self.name} did not become ready within {self.startup_timeout:g} s; "
                     f"log tail:\n{_log_tail(self.log_path)}")
             time.sleep(0.05)
 
@@ -206,6 +207,7 @@ class S3Server:
 
 class S3rverServer(S3Server):
     name = "s3rver"
+    checks_access_key_id = True
     keeps_unsafe_keys = False
     unsafe_keys_reason = (
         "s3rver does not keep such keys: it maps keys to files, so a PUT of "
@@ -252,12 +254,13 @@ class MotoServer(S3Server):
         super().__init__(startup_timeout)
         self.auth = auth
         self.verifies_signatures = auth
+        self.checks_access_key_id = auth
         self.access_key = "testing"
         self.secret_key = "testing"
         self.session_credentials: dict[str, str] | None = None
 
     def _command(self):
-        env = {"MOTO_CALL_RESET_API": "false"}
+        env = {}
         if self.auth:
             env["INITIAL_NO_AUTH_ACTION_COUNT"] = str(self._SETUP_REQUESTS)
         # sys.executable: the interpreter running the tests, which has moto.
@@ -460,13 +463,13 @@ def _tail(text: str, lines: int = 25) -> str:
 
 def run_s3pull(args: Iterable[str], *, input: bytes | None = None,
                env: Mapping[str, str] | None = None, timeout: float = 180,
-               binary: bool = False) -> S3pullRun:
+               binary: bool = False, cwd: str | None = None) -> S3pullRun:
     """Runs s3pull with `args`; returns (exit code, stdout, stderr).
     `env` replaces the environment (use S3Server.s3pull_env())."""
     argv = [s3pull_bin(), *args]
     proc = subprocess.run(argv, input=input if input is not None else b"",
                           capture_output=True, env=dict(env) if env is not None else None,
-                          timeout=timeout)
+                          timeout=timeout, cwd=cwd)
     decode = lambda b: b.decode("utf-8", errors="surrogateescape")
     stdout = proc.stdout if binary else decode(proc.stdout)
     return S3pullRun(proc.returncode, stdout, decode(proc.stderr), argv)
