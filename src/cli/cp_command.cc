@@ -68,6 +68,11 @@ CpCommand::CpCommand(CLI::App& app) {
   command_->add_option("--concurrency", options_.concurrency, "requests in flight at once")
       ->default_val(64)
       ->check(CLI::Range(1, 4096));
+  command_->add_option("--part-size", options_.part_size,
+                       "bytes per ranged GET of a large object, e.g. 8MiB, 16M, 1048576")
+      ->default_str("8MiB")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::Range(uint64_t{1}, uint64_t{5} << 30));
   command_->add_option("--endpoint-url", options_.endpoint_url,
                        "S3-compatible endpoint, e.g. http://127.0.0.1:9000 (default: AWS S3; "
                        "env AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL)");

@@ -63,11 +63,14 @@ struct CurlHttpClient::Impl {
   std::vector<Transfer*> free_list;
   size_t in_flight = 0;
 
-  // Hands the final response's status and headers to the handler once.
-  static void DeliverHeaders(Transfer* t) {
-    if (t->headers_delivered) return;
+  // Hands the final response's status and headers to the handler once;
+  // false when the handler wants the transfer aborted.
+  static bool DeliverHeaders(Transfer* t) {
+    if (t->headers_delivered) return true;
     t->headers_delivered = true;
-    t->handler->OnHeaders(t->status, t->headers);
+    if (t->handler->OnHeaders(t->status, t->headers)) return true;
+    t->aborted = true;
+    return false;
   }
 
   static size_t OnHeaderLine(char* data, size_t size, size_t count, void* user) {
@@ -82,7 +85,8 @@ struct CurlHttpClient::Impl {
     }
     std::string_view trimmed = Trim(line);
     if (trimmed.empty()) {
-      if (t->status >= 200) DeliverHeaders(t);
+      // Returning less than the line's size makes libcurl abort the transfer.
+      if (t->status >= 200 && !DeliverHeaders(t)) return 0;
       return line.size();
     }
     size_t colon = trimmed.find(':');
@@ -96,7 +100,7 @@ struct CurlHttpClient::Impl {
 
   static size_t OnBodyData(char* data, size_t size, size_t count, void* user) {
     auto* t = static_cast<Transfer*>(user);
-    DeliverHeaders(t);
+    if (!DeliverHeaders(t)) return CURL_WRITEFUNC_ERROR;
     size_t n = size * count;
     if (!t->handler->OnBody(std::string_view(data, n))) {
       t->aborted = true;

@@ -42,7 +42,8 @@ class ResponseHandler {
  public:
   virtual ~ResponseHandler() = default;
   // Status line and headers of the final response (names lower-cased).
-  virtual void OnHeaders(int status, const Headers& headers) = 0;
+  // Return false to abort the transfer without reading the body.
+  virtual bool OnHeaders(int status, const Headers& headers) = 0;
   // A piece of the body; return false to abort the transfer.
   virtual bool OnBody(std::string_view chunk) = 0;
   virtual void OnComplete(const TransportResult& result) = 0;

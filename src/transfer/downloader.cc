@@ -51,6 +51,9 @@ Result<std::unique_ptr<Downloader>> Downloader::Create(const ClientOptions& opti
   if (options.concurrency < 1) {
     return Status(StatusCode::kInvalidArgument, "concurrency must be at least 1");
   }
+  if (options.part_size < 1) {
+    return Status(StatusCode::kInvalidArgument, "part size must be at least 1 byte");
+  }
   auth::Environment env = auth::SystemEnvironment();
   Result<auth::ProfileSettings> profile = auth::ResolveProfile(env, options.profile);
   if (!profile.ok()) return profile.status();
@@ -68,6 +71,7 @@ Result<std::unique_ptr<Downloader>> Downloader::Create(const ClientOptions& opti
   transfer::EngineConfig config;
   config.endpoint = std::move(*endpoint);
   config.concurrency = options.concurrency;
+  config.part_size = options.part_size;
   if (options.sign_requests) {
     if (!profile->credentials) {
       return Status(StatusCode::kInvalidArgument,

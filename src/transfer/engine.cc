@@ -1,14 +1,13 @@
 // Engine implementation; see engine.h for the flow of one object.
 #include "transfer/engine.h"
 
-#include <unistd.h>
-
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <ctime>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -18,6 +17,7 @@
 #include "transfer/file_writer.h"
 #include "transfer/glob.h"
 #include "transfer/key_path.h"
+#include "transfer/object_download.h"
 #include "transfer/scheduler.h"
 
 namespace s3pull::transfer {
@@ -28,19 +28,6 @@ namespace {
 constexpr size_t kMaxErrorBody = 64 * 1024;
 // A ListObjectsV2 page of 1,000 keys of 1 KiB each is about 1.5 MB.
 constexpr size_t kMaxListBody = 64 * 1024 * 1024;
-
-Status WriteAll(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Status(StatusCode::kIoError, std::string("cannot write to standard output: ") +
-                                              std::strerror(errno));
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return Status::Ok();
-}
 
 // The Status for a finished non-2xx response, with a region hint when S3
 // says the bucket lives elsewhere.
@@ -56,26 +43,16 @@ Status ResponseError(int status, const http::Headers& headers, std::string_view 
   return error;
 }
 
-std::optional<uint64_t> ParseContentLength(const http::Headers& headers) {
-  const std::string* value = http::FindHeader(headers, "content-length");
-  if (value == nullptr || value->empty()) return std::nullopt;
-  uint64_t n = 0;
-  for (char c : *value) {
-    if (c < '0' || c > '9') return std::nullopt;
-    n = n * 10 + static_cast<uint64_t>(c - '0');
-  }
-  return n;
-}
-
 class Run;
 
 // One ListObjectsV2 page in flight.
 class ListRequest final : public http::ResponseHandler {
  public:
   ListRequest(Run* run, size_t listing) : run_(run), listing_(listing) {}
-  void OnHeaders(int status, const http::Headers& headers) override {
+  bool OnHeaders(int status, const http::Headers& headers) override {
     status_ = status;
     headers_ = headers;
+    return true;
   }
   bool OnBody(std::string_view chunk) override {
     if (body_.size() + chunk.size() > kMaxListBody) return false;
@@ -92,25 +69,27 @@ class ListRequest final : public http::ResponseHandler {
   std::string body_;
 };
 
-// One GetObject in flight.
-class GetRequest final : public http::ResponseHandler {
+// One GET of an object (the whole object or one part) in flight.
+class PartRequest final : public http::ResponseHandler {
  public:
-  GetRequest(Run* run, ObjectTask task) : run_(run), task_(std::move(task)) {}
-  void OnHeaders(int status, const http::Headers& headers) override;
+  PartRequest(Run* run, uint64_t object_id, ObjectDownload* download, PartSpec part)
+      : run_(run), object_id_(object_id), download_(download), part_(part) {}
+  bool OnHeaders(int status, const http::Headers& headers) override;
   bool OnBody(std::string_view chunk) override;
   void OnComplete(const http::TransportResult& result) override;
 
  private:
-  bool to_stdout() const { return task_.dest_path == "-"; }
-  Status Finish(const http::TransportResult& result);
+  bool success() const { return status_ == 200 || status_ == 206; }
 
   Run* run_;
-  ObjectTask task_;
+  uint64_t object_id_;
+  ObjectDownload* download_;
+  PartSpec part_;
   int status_ = 0;
-  http::Headers headers_;
-  std::optional<FileWriter> writer_;
-  uint64_t bytes_ = 0;
-  Status local_error_;  // a failure on our side while receiving
+  http::Headers headers_;  // kept for error responses only
+  uint64_t received_ = 0;
+  Status local_error_;  // a reply that is not what was asked, or a failed write
+  bool complete_at_headers_ = false;  // the headers said all there is to know
   std::string error_body_;
 };
 
@@ -177,9 +156,17 @@ class Run {
     FailListing(listing, error);
   }
 
-  void ObjectDone(ObjectResult result) {
-    scheduler_.ObjectDone();
-    Report(result);
+  // A GET of object `object_id` finished with `status`.
+  void PartDone(uint64_t object_id, const PartSpec& part, const Status& status) {
+    ObjectDownload& download = *downloads_.at(object_id);
+    ObjectDownload::Next next = download.OnPartDone(part, status);
+    if (next.send_whole) {
+      // The slot of the request that just ended carries the new one.
+      SendPart(object_id, download, PartSpec{PartKind::kWhole});
+      return;
+    }
+    scheduler_.RequestDone();
+    Continue(object_id, next);
   }
 
  private:
@@ -225,7 +212,7 @@ class Run {
       return;
     }
     scheduler_.AddObject(
-        ObjectTask{object.bucket, object.key, std::move(path), std::move(root), std::nullopt});
+        ObjectTask{object.bucket, object.key, std::move(path), std::move(root), std::nullopt, ""});
   }
 
   void AddListedObject(const ListingContext& context, const s3::ListedObject& object) {
@@ -252,7 +239,8 @@ class Run {
       return;
     }
     scheduler_.AddObject(
-        ObjectTask{source.bucket, object.key, std::move(*path), source.dest_dir, object.size});
+        ObjectTask{source.bucket, object.key, std::move(*path), source.dest_dir, object.size,
+                   object.etag});
   }
 
   void FailListing(size_t listing, const Status& error) {
@@ -265,20 +253,52 @@ class Run {
   void StartAction(Scheduler::Action& action) {
     if (auto* list = std::get_if<Scheduler::ListAction>(&action)) {
       s3::S3Request request = s3::BuildListObjectsV2(config_.endpoint, list->bucket, list->params);
-      Send(request, new ListRequest(this, list->listing));
+      Send(request, {}, new ListRequest(this, list->listing));
+    } else if (auto* start = std::get_if<Scheduler::StartObject>(&action)) {
+      uint64_t id = next_object_id_++;
+      auto download = std::make_unique<ObjectDownload>(std::move(start->task), config_.part_size);
+      PartSpec first = download->FirstPart();
+      scheduler_.AddParts(id, 1, download->part_count());
+      SendPart(id, *download, first);
+      downloads_.emplace(id, std::move(download));
     } else {
-      auto& get = std::get<Scheduler::GetAction>(action);
-      s3::S3Request request = s3::BuildGetObject(config_.endpoint, get.task.bucket, get.task.key);
-      Send(request, new GetRequest(this, std::move(get.task)));
+      auto& part = std::get<Scheduler::PartAction>(action);
+      ObjectDownload& download = *downloads_.at(part.object_id);
+      if (download.failed()) {
+        // The object already failed: drop its remaining parts unsent.
+        scheduler_.RequestDone();
+        Continue(part.object_id, download.SkipPart());
+      } else {
+        SendPart(part.object_id, download, download.RangePart(part.index));
+      }
     }
   }
 
-  // Signs (unless anonymous) and starts `request`; the handler owns itself
-  // from here and is freed after its OnComplete().
-  void Send(const s3::S3Request& request, http::ResponseHandler* handler) {
+  void SendPart(uint64_t object_id, ObjectDownload& download, const PartSpec& part) {
+    const ObjectTask& task = download.task();
+    http::Headers headers;
+    download.AddRequestHeaders(part, headers);
+    Send(s3::BuildGetObject(config_.endpoint, task.bucket, task.key), std::move(headers),
+         new PartRequest(this, object_id, &download, part));
+  }
+
+  // Queues the parts a response revealed, and reports a finished object.
+  void Continue(uint64_t object_id, const ObjectDownload::Next& next) {
+    scheduler_.AddParts(object_id, next.queue_from, next.queue_to);
+    if (!next.finished) return;
+    auto it = downloads_.find(object_id);
+    Report(it->second->Finish());
+    downloads_.erase(it);
+  }
+
+  // Signs (unless anonymous) and starts `request` with `headers` added (they
+  // are not signed: S3 requires only host and x-amz-*); the handler owns
+  // itself from here and is freed after its OnComplete().
+  void Send(const s3::S3Request& request, http::Headers headers, http::ResponseHandler* handler) {
     http::Request out;
     out.method = request.method;
     out.url = request.url;
+    out.headers = std::move(headers);
     if (config_.credentials) {
       auth::SigningRequest signing;
       signing.method = request.method;
@@ -288,7 +308,7 @@ class Run {
       auth::SignedHeaders signed_headers =
           auth::Sign(signing, *config_.credentials, auth::SigningScope{config_.endpoint.region},
                      std::time(nullptr), &key_cache_);
-      out.headers = std::move(signed_headers.headers);
+      for (auto& header : signed_headers.headers) out.headers.push_back(std::move(header));
     }
     http_.Start(std::move(out), handler);
   }
@@ -298,6 +318,8 @@ class Run {
   Observer& observer_;
   Scheduler scheduler_;
   std::vector<ListingContext> listings_;  // indexed like the scheduler's listings
+  std::unordered_map<uint64_t, std::unique_ptr<ObjectDownload>> downloads_;  // started objects
+  uint64_t next_object_id_ = 0;
   auth::SigningKeyCache key_cache_;
   Summary summary_;
 };
@@ -307,56 +329,36 @@ void ListRequest::OnComplete(const http::TransportResult& result) {
   run_->ListingDone(listing_, status_, headers_, body_, result);
 }
 
-void GetRequest::OnHeaders(int status, const http::Headers& headers) {
+bool PartRequest::OnHeaders(int status, const http::Headers& headers) {
   status_ = status;
-  headers_ = headers;
-  if (status != 200 || to_stdout()) return;
-  Result<FileWriter> writer = FileWriter::Create(task_.dest_path, task_.dest_root);
-  if (writer.ok()) {
-    writer_.emplace(std::move(*writer));
-  } else {
-    local_error_ = writer.status();
+  if (!success()) {
+    headers_ = headers;
+    return true;
   }
+  local_error_ = download_->OnPartHeaders(part_, status, headers);
+  // A reply that is not what was asked is not read further (it could be a
+  // whole 5 TiB object); neither is a body that should not be there.
+  complete_at_headers_ = local_error_.ok() && !download_->BodyExpected(part_);
+  return local_error_.ok() && !complete_at_headers_;
 }
 
-bool GetRequest::OnBody(std::string_view chunk) {
-  if (status_ != 200) {
+bool PartRequest::OnBody(std::string_view chunk) {
+  if (!success()) {
     size_t room = kMaxErrorBody - std::min(kMaxErrorBody, error_body_.size());
     error_body_.append(chunk.substr(0, room));
     return true;
   }
-  if (!local_error_.ok()) return false;
-  local_error_ = to_stdout() ? WriteAll(STDOUT_FILENO, chunk) : writer_->Append(chunk);
-  bytes_ += chunk.size();
+  if (local_error_.ok()) local_error_ = download_->OnPartBody(part_, received_, chunk);
+  received_ += chunk.size();
   return local_error_.ok();
 }
 
-Status GetRequest::Finish(const http::TransportResult& result) {
-  if (!local_error_.ok()) return local_error_;
-  if (!result.ok) return Status(StatusCode::kTransportError, result.error);
-  if (status_ != 200) return ResponseError(status_, headers_, error_body_);
-  std::optional<uint64_t> content_length = ParseContentLength(headers_);
-  if (content_length && *content_length != bytes_) {
-    return Status(StatusCode::kProtocolError,
-                  "received " + std::to_string(bytes_) + " bytes, Content-Length was " +
-                      std::to_string(*content_length));
-  }
-  if (task_.listed_size && *task_.listed_size != bytes_) {
-    return Status(StatusCode::kProtocolError,
-                  "received " + std::to_string(bytes_) + " bytes, the listing said " +
-                      std::to_string(*task_.listed_size));
-  }
-  if (to_stdout()) return Status::Ok();
-  if (!writer_) return Status(StatusCode::kProtocolError, "response ended before its headers");
-  return writer_->Commit();
-}
-
-void GetRequest::OnComplete(const http::TransportResult& result) {
-  std::unique_ptr<GetRequest> self(this);
-  Status status = Finish(result);
-  if (writer_) writer_->Abort();  // no-op after a successful Commit()
-  run_->ObjectDone(ObjectResult{task_.bucket, task_.key, task_.dest_path,
-                                status.ok() ? bytes_ : 0, false, std::move(status)});
+void PartRequest::OnComplete(const http::TransportResult& result) {
+  std::unique_ptr<PartRequest> self(this);
+  Status status = local_error_;
+  if (status.ok() && !result.ok && !complete_at_headers_) status = Status(StatusCode::kTransportError, result.error);
+  if (status.ok() && !success()) status = ResponseError(status_, headers_, error_body_);
+  run_->PartDone(object_id_, part_, status);
 }
 
 }  // namespace

@@ -29,6 +29,7 @@ struct EngineConfig {
   s3::Endpoint endpoint;
   std::optional<auth::Credentials> credentials;  // nullopt = anonymous requests
   int concurrency = 64;
+  uint64_t part_size = 8 * 1024 * 1024;  // bytes per ranged GET of a large object
 };
 
 // Runs `plan` to the end; every object of it gets exactly one OnObjectDone().

@@ -173,14 +173,26 @@ FileWriter::~FileWriter() { Abort(); }
 
 std::string FileWriter::temp_path() const { return dir_path_ + "/" + temp_name_; }
 
-Status FileWriter::Append(std::string_view data) {
+Status FileWriter::Preallocate(uint64_t size) {
+  if (size == 0) return Status::Ok();
+  int error = posix_fallocate(fd_, 0, static_cast<off_t>(size));
+  // Some file systems cannot preallocate; the writes will still work.
+  if (error != 0 && error != EOPNOTSUPP && error != EINVAL) {
+    errno = error;
+    return ErrnoStatus("cannot reserve space for", temp_path());
+  }
+  return Status::Ok();
+}
+
+Status FileWriter::WriteAt(uint64_t offset, std::string_view data) {
   while (!data.empty()) {
-    ssize_t n = write(fd_, data.data(), data.size());
+    ssize_t n = pwrite(fd_, data.data(), data.size(), static_cast<off_t>(offset));
     if (n < 0) {
       if (errno == EINTR) continue;
       return ErrnoStatus("cannot write", temp_path());
     }
     data.remove_prefix(static_cast<size_t>(n));
+    offset += static_cast<uint64_t>(n);
     bytes_written_ += static_cast<uint64_t>(n);
   }
   return Status::Ok();

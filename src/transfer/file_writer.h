@@ -37,12 +37,17 @@ class FileWriter {
   FileWriter& operator=(const FileWriter&) = delete;
   ~FileWriter();
 
-  Status Append(std::string_view data);
+  // Reserves `size` bytes on disk up front (fallocate), so parts written at
+  // their offsets never fragment the file or fail for lack of space midway.
+  Status Preallocate(uint64_t size);
+  // Writes `data` at `offset` (pwrite); parts may arrive in any order.
+  Status WriteAt(uint64_t offset, std::string_view data);
   // Renames the temporary file to the final name; the writer is then empty.
   Status Commit();
   // Removes the temporary file (also done by the destructor).
   void Abort();
 
+  // Sum of the bytes written (overlapping writes count twice).
   uint64_t bytes_written() const { return bytes_written_; }
   const std::string& final_path() const { return final_path_; }
   // The temporary file's path, for messages and tests.

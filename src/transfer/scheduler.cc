@@ -12,6 +12,10 @@ size_t Scheduler::AddListing(std::string bucket, s3::ListParams first_page) {
 
 void Scheduler::AddObject(ObjectTask task) { objects_.push_back(std::move(task)); }
 
+void Scheduler::AddParts(uint64_t object_id, uint64_t from, uint64_t to) {
+  if (from < to) parts_.push_back(PartRun{object_id, from, to});
+}
+
 std::optional<Scheduler::Action> Scheduler::Next() {
   if (!HasRoom()) return std::nullopt;
   if (objects_.size() < options_.list_window) {
@@ -25,8 +29,15 @@ std::optional<Scheduler::Action> Scheduler::Next() {
       return ListAction{i, listing.bucket, std::move(*params)};
     }
   }
+  if (!parts_.empty()) {
+    PartRun& run = parts_.front();
+    PartAction action{run.object_id, run.next++};
+    if (run.next == run.end) parts_.pop_front();
+    ++in_flight_;
+    return action;
+  }
   if (objects_.empty()) return std::nullopt;
-  GetAction action{std::move(objects_.front())};
+  StartObject action{std::move(objects_.front())};
   objects_.pop_front();
   ++in_flight_;
   return action;
@@ -48,10 +59,10 @@ void Scheduler::ListingFailed(size_t listing) {
   --in_flight_;
 }
 
-void Scheduler::ObjectDone() { --in_flight_; }
+void Scheduler::RequestDone() { --in_flight_; }
 
 bool Scheduler::Finished() const {
-  if (in_flight_ > 0 || !objects_.empty()) return false;
+  if (in_flight_ > 0 || !objects_.empty() || !parts_.empty()) return false;
   for (const Listing& l : listings_) {
     if (!l.failed && l.paginator.NextParams()) return false;
   }

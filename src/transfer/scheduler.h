@@ -1,14 +1,16 @@
 // The scheduler: which request to send next. An I/O-free state machine.
 //
-// It holds the objects waiting to be fetched and the listings still to be
-// paged through, and keeps at most `concurrency` requests in flight. The
-// engine asks Next() for work while it has room, sends the request, and
-// reports the outcome with ListingPageDone/ListingFailed/ObjectDone.
+// It holds the objects waiting to start, the parts of started objects still
+// to fetch, and the listings still to be paged through, and keeps at most
+// `concurrency` requests in flight. The engine asks Next() for work while it
+// has room, sends the request, and reports each finished request with
+// RequestDone() (listings with ListingPageDone/ListingFailed).
 //
-// Listing pages go first, so downloads start as soon as the first page is in
-// and discovery stays ahead of them; but a listing pauses while `list_window`
-// objects are already waiting, which bounds memory for listings of millions
-// of keys.
+// Priorities: listing pages first, so downloads start as soon as the first
+// page is in and discovery stays ahead of them; then the parts of objects
+// already started, so open files finish first and stay few; then new
+// objects. A listing pauses while `list_window` objects are waiting, which
+// bounds memory for listings of millions of keys.
 #pragma once
 
 #include <cstddef>
@@ -30,6 +32,7 @@ struct ObjectTask {
   std::string dest_path;                // "-" = standard output
   std::string dest_root;                // the destination folder dest_path lies in; "" = none
   std::optional<uint64_t> listed_size;  // from the listing, when known
+  std::string listed_etag;              // from the listing ("" = unknown)
 };
 
 struct SchedulerOptions {
@@ -44,19 +47,28 @@ class Scheduler {
   // Registers a listing; returns its id for ListAction / ListingPageDone.
   size_t AddListing(std::string bucket, s3::ListParams first_page);
   void AddObject(ObjectTask task);
+  // Parts [from, to) of started object `object_id`, to be handed out as
+  // PartActions ahead of any new object.
+  void AddParts(uint64_t object_id, uint64_t from, uint64_t to);
 
   struct ListAction {
     size_t listing;
     std::string bucket;
     s3::ListParams params;
   };
-  struct GetAction {
+  // Start a new object: its first request.
+  struct StartObject {
     ObjectTask task;
   };
-  using Action = std::variant<ListAction, GetAction>;
+  struct PartAction {
+    uint64_t object_id;
+    uint64_t index;
+  };
+  using Action = std::variant<ListAction, StartObject, PartAction>;
 
   // The next request to send, or nullopt when none may start now (all slots
-  // busy, or nothing ready).
+  // busy, or nothing ready). Every action takes one slot until RequestDone()
+  // (or ListingPageDone/ListingFailed for a ListAction).
   std::optional<Action> Next();
 
   // A page of listing `listing` arrived and was parsed. The caller adds its
@@ -64,7 +76,8 @@ class Scheduler {
   // verdict (a repeated continuation token ends the listing with an error).
   Status ListingPageDone(size_t listing, const s3::ListPage& page);
   void ListingFailed(size_t listing);
-  void ObjectDone();
+  // A StartObject or PartAction request finished (or was dropped unsent).
+  void RequestDone();
 
   // Nothing waiting, nothing in flight, every listing finished.
   bool Finished() const;
@@ -82,7 +95,13 @@ class Scheduler {
 
   SchedulerOptions options_;
   std::vector<Listing> listings_;
+  struct PartRun {
+    uint64_t object_id;
+    uint64_t next;
+    uint64_t end;
+  };
   std::deque<ObjectTask> objects_;
+  std::deque<PartRun> parts_;  // ranges, so a 5 TiB object costs one entry
   size_t in_flight_ = 0;
 };
 

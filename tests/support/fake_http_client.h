@@ -1,12 +1,16 @@
 // FakeHttpClient: a scripted HttpClient for unit tests.
 //
-// Responses are scripted per URL (the first matching script is used, and
-// stays, so a URL can be fetched many times). Poll() completes every started
+// Responses are scripted per URL (the script stays, so a URL can be fetched
+// many times). A URL can also hold an object, served as S3 serves one: ETag,
+// Range (206 with Content-Range, 416 on an empty object) and If-Match (412).
+// Poll() completes every started
 // request in start order, delivering headers, the body in small chunks, and
 // the transport result; requests started from a callback wait for the next
 // Poll(). Every request is recorded for assertions.
 #pragma once
 
+#include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <functional>
 #include <map>
@@ -26,8 +30,22 @@ struct ScriptedResponse {
   std::string transport_error;
 };
 
+struct ScriptedObject {
+  std::string body;
+  std::string etag;  // quoted
+  bool ignore_range = false;  // answer 200 with the whole body, like a server without ranges
+};
+
 class FakeHttpClient final : public http::HttpClient {
  public:
+  void ScriptObject(const std::string& url, ScriptedObject object) {
+    objects_[url] = std::move(object);
+  }
+  // The object at `url` changes (new body and ETag) after `requests` more GETs.
+  void ChangeObjectAfter(const std::string& url, size_t requests, ScriptedObject next) {
+    changes_[url] = {requests, std::move(next)};
+  }
+
   // Responses for a URL; unscripted URLs get a 404 NoSuchKey.
   void Script(const std::string& url, ScriptedResponse response) {
     scripts_[url] = std::move(response);
@@ -58,7 +76,15 @@ class FakeHttpClient final : public http::HttpClient {
   void Deliver(const http::Request& request, http::ResponseHandler* handler) {
     ScriptedResponse response;
     auto it = scripts_.find(request.url);
-    if (it != scripts_.end()) {
+    if (auto object = objects_.find(request.url); object != objects_.end()) {
+      response = Serve(request, object->second);
+      if (auto change = changes_.find(request.url); change != changes_.end()) {
+        if (change->second.first-- <= 1) {
+          object->second = std::move(change->second.second);
+          changes_.erase(change);
+        }
+      }
+    } else if (it != scripts_.end()) {
       response = it->second;
     } else {
       response.status = 404;
@@ -70,9 +96,8 @@ class FakeHttpClient final : public http::HttpClient {
     if (response.transport_error.empty()) {
       headers.emplace_back("content-length", std::to_string(response.body.size()));
     }
-    handler->OnHeaders(response.status, headers);
+    bool aborted = !handler->OnHeaders(response.status, headers);
     std::string_view body = response.body;
-    bool aborted = false;
     while (!body.empty() && !aborted) {
       std::string_view chunk = body.substr(0, 7);
       body.remove_prefix(chunk.size());
@@ -90,7 +115,43 @@ class FakeHttpClient final : public http::HttpClient {
     handler->OnComplete(result);
   }
 
+  static ScriptedResponse Serve(const http::Request& request, const ScriptedObject& object) {
+    ScriptedResponse response;
+    response.headers.emplace_back("etag", object.etag);
+    const std::string* if_match = http::FindHeader(request.headers, "if-match");
+    if (if_match && *if_match != object.etag) {
+      response.status = 412;
+      response.body = "<Error><Code>PreconditionFailed</Code><Message>At least one of the "
+                      "pre-conditions you specified did not hold</Message></Error>";
+      return response;
+    }
+    const std::string* range = http::FindHeader(request.headers, "range");
+    if (!range || object.ignore_range) {
+      response.body = object.body;
+      return response;
+    }
+    uint64_t first = 0;
+    uint64_t last = 0;
+    if (std::sscanf(range->c_str(), "bytes=%lu-%lu", &first, &last) != 2) std::abort();
+    uint64_t size = object.body.size();
+    if (first >= size) {
+      response.status = 416;
+      response.headers.emplace_back("content-range", "bytes */" + std::to_string(size));
+      response.body = "<Error><Code>InvalidRange</Code></Error>";
+      return response;
+    }
+    last = std::min(last, size - 1);
+    response.status = 206;
+    response.headers.emplace_back("content-range", "bytes " + std::to_string(first) + "-" +
+                                                       std::to_string(last) + "/" +
+                                                       std::to_string(size));
+    response.body = object.body.substr(first, last - first + 1);
+    return response;
+  }
+
   std::map<std::string, ScriptedResponse> scripts_;
+  std::map<std::string, ScriptedObject> objects_;
+  std::map<std::string, std::pair<size_t, ScriptedObject>> changes_;
   std::deque<std::pair<http::Request, http::ResponseHandler*>> pending_;
   size_t in_delivery_ = 0;
 };

@@ -200,5 +200,153 @@ TEST_F(EngineTest, TwoObjectsToOnePathRefuseTheSecond) {
   EXPECT_EQ(fake_.requests.size(), 1u);
 }
 
+// --- large objects in ranged parts -------------------------------------------
+
+class PartsTest : public EngineTest {
+ protected:
+  PartsTest() { config_.part_size = 16; }
+
+  static std::string Body(size_t size) {
+    std::string body;
+    for (size_t i = 0; i < size; ++i) body.push_back(static_cast<char>('a' + i * 7 % 26));
+    return body;
+  }
+  std::vector<std::string> RangesRequested(const std::string& key) {
+    std::vector<std::string> ranges;
+    for (const auto& request : fake_.requests) {
+      if (request.url != GetUrl(key)) continue;
+      const std::string* range = http::FindHeader(request.headers, "range");
+      ranges.push_back(range ? *range : "none");
+    }
+    return ranges;
+  }
+};
+
+TEST_F(PartsTest, ListedLargeObjectIsFetchedInPinnedRangedParts) {
+  std::string body = Body(100);
+  fake_.Script(ListUrl(""), {200, {}, PageXml({{"big", body}}), ""});
+  fake_.ScriptObject(GetUrl("big"), {body, "\"x\""});  // the listing's ETag is "x"
+  Summary summary = RunPlan({{{"b", "", "", dir_.path(), ""}}, {}});
+  ASSERT_EQ(summary.succeeded, 1u) << collector_.results[0].status.ToString();
+  EXPECT_EQ(dir_.Read("big"), body);
+  EXPECT_EQ(RangesRequested("big"),
+            (std::vector<std::string>{"bytes=0-15", "bytes=16-31", "bytes=32-47", "bytes=48-63",
+                                      "bytes=64-79", "bytes=80-95", "bytes=96-99"}));
+  for (const auto& request : fake_.requests) {
+    if (request.url != GetUrl("big")) continue;
+    const std::string* if_match = http::FindHeader(request.headers, "if-match");
+    ASSERT_NE(if_match, nullptr);
+    EXPECT_EQ(*if_match, "\"x\"");
+  }
+}
+
+TEST_F(PartsTest, ObjectOfExactlyOnePartIsOnePlainGet) {
+  std::string body = Body(16);
+  fake_.Script(ListUrl(""), {200, {}, PageXml({{"one", body}}), ""});
+  fake_.ScriptObject(GetUrl("one"), {body, "\"x\""});
+  RunPlan({{{"b", "", "", dir_.path(), ""}}, {}});
+  EXPECT_EQ(RangesRequested("one"), std::vector<std::string>{"none"});
+  EXPECT_EQ(dir_.Read("one"), body);
+}
+
+TEST_F(PartsTest, UnknownSizeIsDiscoveredByTheFirstRange) {
+  std::string body = Body(40);
+  fake_.ScriptObject(GetUrl("k"), {body, "\"e1\""});
+  Summary summary = RunPlan({{}, {{"b", "k", dir_.path() + "/k", "", ""}}});
+  ASSERT_EQ(summary.succeeded, 1u) << collector_.results[0].status.ToString();
+  EXPECT_EQ(dir_.Read("k"), body);
+  EXPECT_EQ(RangesRequested("k"),
+            (std::vector<std::string>{"bytes=0-15", "bytes=16-31", "bytes=32-39"}));
+  // The first request discovers the ETag; the others are pinned to it.
+  EXPECT_EQ(http::FindHeader(fake_.requests[0].headers, "if-match"), nullptr);
+  EXPECT_EQ(*http::FindHeader(fake_.requests[1].headers, "if-match"), "\"e1\"");
+}
+
+TEST_F(PartsTest, SmallUnknownObjectTakesOneRequest) {
+  fake_.ScriptObject(GetUrl("k"), {"tiny", "\"e\""});
+  Summary summary = RunPlan({{}, {{"b", "k", dir_.path() + "/k", "", ""}}});
+  EXPECT_EQ(summary.succeeded, 1u);
+  EXPECT_EQ(fake_.requests.size(), 1u);
+  EXPECT_EQ(dir_.Read("k"), "tiny");
+}
+
+TEST_F(PartsTest, EmptyUnknownObjectFollows416WithAPlainGet) {
+  fake_.ScriptObject(GetUrl("empty"), {"", "\"d41d8cd98f00b204e9800998ecf8427e\""});
+  Summary summary = RunPlan({{}, {{"b", "empty", dir_.path() + "/empty", "", ""}}});
+  ASSERT_EQ(summary.succeeded, 1u) << collector_.results[0].status.ToString();
+  EXPECT_EQ(RangesRequested("empty"), (std::vector<std::string>{"bytes=0-15", "none"}));
+  EXPECT_EQ(dir_.Files(), std::set<std::string>{"empty"});
+  EXPECT_EQ(dir_.Read("empty"), "");
+}
+
+TEST_F(PartsTest, EmptyObjectAnnouncedAsBytes0To0Of0IsNotWaitedFor) {
+  // A server quirk: 206 "bytes 0-0/0" with a Content-Length of 1 and no body.
+  fake_.Script(GetUrl("empty"),
+               {206, {{"content-range", "bytes 0-0/0"}, {"content-length", "1"}}, "", ""});
+  Summary summary = RunPlan({{}, {{"b", "empty", dir_.path() + "/empty", "", ""}}});
+  ASSERT_EQ(summary.succeeded, 1u) << collector_.results[0].status.ToString();
+  EXPECT_EQ(fake_.requests.size(), 1u);
+  EXPECT_EQ(dir_.Files(), std::set<std::string>{"empty"});
+}
+
+TEST_F(PartsTest, ServerWithoutRangesSendsTheWholeObjectToDiscovery) {
+  std::string body = Body(50);
+  fake_.ScriptObject(GetUrl("k"), {body, "\"e\"", /*ignore_range=*/true});
+  Summary summary = RunPlan({{}, {{"b", "k", dir_.path() + "/k", "", ""}}});
+  ASSERT_EQ(summary.succeeded, 1u) << collector_.results[0].status.ToString();
+  EXPECT_EQ(fake_.requests.size(), 1u);
+  EXPECT_EQ(dir_.Read("k"), body);
+}
+
+TEST_F(PartsTest, A200ToALaterRangeIsRefusedNotWrittenAtItsOffset) {
+  std::string body = Body(50);
+  fake_.Script(ListUrl(""), {200, {}, PageXml({{"k", body}}), ""});
+  fake_.ScriptObject(GetUrl("k"), {body, "\"x\"", /*ignore_range=*/true});
+  Summary summary = RunPlan({{{"b", "", "", dir_.path(), ""}}, {}});
+  EXPECT_EQ(summary.failed, 1u);
+  const ObjectResult* k = collector_.Find("k");
+  EXPECT_EQ(k->status.code(), StatusCode::kProtocolError);
+  EXPECT_NE(k->status.message().find("ignored Range"), std::string::npos);
+  EXPECT_TRUE(dir_.Files().empty());
+}
+
+TEST_F(PartsTest, ObjectChangedDuringTheDownloadFailsAndLeavesNoFile) {
+  std::string body = Body(64);
+  fake_.ScriptObject(GetUrl("k"), {body, "\"v1\""});
+  fake_.ChangeObjectAfter(GetUrl("k"), 1, {Body(64).replace(0, 1, "Z"), "\"v2\""});
+  Summary summary = RunPlan({{}, {{"b", "k", dir_.path() + "/k", "", ""}}});
+  EXPECT_EQ(summary.failed, 1u);
+  const ObjectResult* k = collector_.Find("k");
+  EXPECT_EQ(k->status.http_status(), 412);
+  EXPECT_NE(k->status.message().find("changed during the download"), std::string::npos);
+  EXPECT_TRUE(dir_.Files().empty());
+}
+
+TEST_F(PartsTest, WrongContentRangeFailsTheObject) {
+  std::string body = Body(40);
+  fake_.Script(ListUrl(""), {200, {}, PageXml({{"k", body}}), ""});
+  fake_.Script(GetUrl("k"), {206, {{"content-range", "bytes 0-15/41"}}, body.substr(0, 16), ""});
+  Summary summary = RunPlan({{{"b", "", "", dir_.path(), ""}}, {}});
+  EXPECT_EQ(summary.failed, 1u);
+  EXPECT_EQ(collector_.Find("k")->status.code(), StatusCode::kProtocolError);
+  EXPECT_TRUE(dir_.Files().empty());
+}
+
+TEST_F(PartsTest, ManyLargeObjectsShareTheConcurrencyLimit) {
+  DownloadPlan plan;
+  std::vector<std::pair<std::string, std::string>> listed;
+  for (int i = 0; i < 6; ++i) {
+    std::string key = "o" + std::to_string(i);
+    std::string body = Body(30 + i * 17);
+    fake_.ScriptObject(GetUrl(key), {body, "\"x\""});  // PageXml lists ETag "x"
+    listed.emplace_back(key, body);
+  }
+  fake_.Script(ListUrl(""), {200, {}, PageXml(listed), ""});
+  Summary summary = RunPlan({{{"b", "", "", dir_.path(), ""}}, {}});
+  EXPECT_EQ(summary.succeeded, 6u);
+  EXPECT_LE(fake_.max_in_flight, 4u);
+  for (const auto& [key, body] : listed) EXPECT_EQ(dir_.Read(key), body) << key;
+}
+
 }  // namespace
 }  // namespace s3pull::transfer

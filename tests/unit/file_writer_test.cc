@@ -15,8 +15,9 @@ TEST(FileWriterTest, WritesToATempFileAndRenamesOnCommit) {
   std::string final_path = dir.path() + "/a/b/c.txt";
   Result<FileWriter> writer = FileWriter::Create(final_path);
   ASSERT_TRUE(writer.ok()) << writer.status().ToString();
-  ASSERT_TRUE(writer->Append("hello ").ok());
-  ASSERT_TRUE(writer->Append("world").ok());
+  ASSERT_TRUE(writer->Preallocate(11).ok());
+  ASSERT_TRUE(writer->WriteAt(6, "world").ok());  // parts arrive in any order
+  ASSERT_TRUE(writer->WriteAt(0, "hello ").ok());
   EXPECT_EQ(writer->bytes_written(), 11u);
   // Before the commit only the temporary file exists, beside the final path.
   EXPECT_EQ(dir.Files().size(), 1u);
@@ -39,7 +40,7 @@ TEST(FileWriterTest, DestroyedWithoutCommitLeavesNothing) {
   {
     Result<FileWriter> writer = FileWriter::Create(dir.path() + "/x.bin");
     ASSERT_TRUE(writer.ok());
-    ASSERT_TRUE(writer->Append("partial").ok());
+    ASSERT_TRUE(writer->WriteAt(0, "partial").ok());
   }
   EXPECT_TRUE(dir.Files().empty());
 }
@@ -49,7 +50,7 @@ TEST(FileWriterTest, CommitReplacesAnExistingFile) {
   for (std::string content : {"first", "second"}) {
     Result<FileWriter> writer = FileWriter::Create(dir.path() + "/f");
     ASSERT_TRUE(writer.ok());
-    ASSERT_TRUE(writer->Append(content).ok());
+    ASSERT_TRUE(writer->WriteAt(0, content).ok());
     ASSERT_TRUE(writer->Commit().ok());
   }
   EXPECT_EQ(dir.Read("f"), "second");
@@ -85,7 +86,7 @@ TEST(FileWriterTest, ReplacesASymlinkAtTheFinalNameInsteadOfFollowingIt) {
   std::filesystem::create_symlink(outside.path() + "/target", dest.path() + "/f");
   Result<FileWriter> writer = FileWriter::Create(dest.path() + "/f", dest.path());
   ASSERT_TRUE(writer.ok()) << writer.status().ToString();
-  ASSERT_TRUE(writer->Append("data").ok());
+  ASSERT_TRUE(writer->WriteAt(0, "data").ok());
   ASSERT_TRUE(writer->Commit().ok());
   EXPECT_FALSE(std::filesystem::is_symlink(dest.path() + "/f"));
   EXPECT_EQ(dest.Read("f"), "data");

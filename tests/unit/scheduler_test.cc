@@ -5,7 +5,7 @@
 namespace s3pull::transfer {
 namespace {
 
-ObjectTask Task(const std::string& key) { return ObjectTask{"b", key, "/tmp/x/" + key, "/tmp/x", std::nullopt}; }
+ObjectTask Task(const std::string& key) { return ObjectTask{"b", key, "/tmp/x/" + key, "/tmp/x", std::nullopt, ""}; }
 
 s3::ListPage Page(std::vector<std::string> keys, std::string next_token) {
   s3::ListPage page;
@@ -22,7 +22,7 @@ TEST(SchedulerTest, NeverExceedsConcurrency) {
   while (s.Next()) ++started;
   EXPECT_EQ(started, 3);
   EXPECT_EQ(s.in_flight(), 3u);
-  s.ObjectDone();
+  s.RequestDone();
   ASSERT_TRUE(s.Next().has_value());
   EXPECT_FALSE(s.Next().has_value());
   EXPECT_FALSE(s.Finished());
@@ -35,11 +35,11 @@ TEST(SchedulerTest, HandsOutObjectsInOrderAndFinishes) {
   auto first = s.Next();
   auto second = s.Next();
   ASSERT_TRUE(first && second);
-  EXPECT_EQ(std::get<Scheduler::GetAction>(*first).task.key, "a");
-  EXPECT_EQ(std::get<Scheduler::GetAction>(*second).task.key, "b");
+  EXPECT_EQ(std::get<Scheduler::StartObject>(*first).task.key, "a");
+  EXPECT_EQ(std::get<Scheduler::StartObject>(*second).task.key, "b");
   EXPECT_FALSE(s.Finished());
-  s.ObjectDone();
-  s.ObjectDone();
+  s.RequestDone();
+  s.RequestDone();
   EXPECT_TRUE(s.Finished());
 }
 
@@ -83,8 +83,8 @@ TEST(SchedulerTest, ListingPausesWhileTheWindowIsFull) {
   // Two objects wait: the window (2) is full, so an object goes next.
   auto action = s.Next();
   ASSERT_TRUE(action);
-  EXPECT_TRUE(std::holds_alternative<Scheduler::GetAction>(*action));
-  s.ObjectDone();
+  EXPECT_TRUE(std::holds_alternative<Scheduler::StartObject>(*action));
+  s.RequestDone();
   // One waits now: the listing may go on.
   auto list = s.Next();
   ASSERT_TRUE(list);
@@ -109,6 +109,47 @@ TEST(SchedulerTest, FailedListingFinishes) {
   ASSERT_TRUE(s.Next());
   s.ListingFailed(id);
   EXPECT_EQ(s.in_flight(), 0u);
+  EXPECT_TRUE(s.Finished());
+}
+
+TEST(SchedulerTest, PartsOfStartedObjectsGoBeforeNewObjects) {
+  Scheduler s(SchedulerOptions{8});
+  s.AddObject(Task("big"));
+  s.AddObject(Task("next"));
+  auto start = s.Next();
+  ASSERT_TRUE(start);
+  EXPECT_EQ(std::get<Scheduler::StartObject>(*start).task.key, "big");
+  s.AddParts(7, 1, 4);
+  for (uint64_t index = 1; index < 4; ++index) {
+    auto part = s.Next();
+    ASSERT_TRUE(part);
+    auto& action = std::get<Scheduler::PartAction>(*part);
+    EXPECT_EQ(action.object_id, 7u);
+    EXPECT_EQ(action.index, index);
+  }
+  auto after = s.Next();
+  ASSERT_TRUE(after);
+  EXPECT_EQ(std::get<Scheduler::StartObject>(*after).task.key, "next");
+  EXPECT_EQ(s.in_flight(), 5u);
+}
+
+TEST(SchedulerTest, PartsRespectConcurrencyAndKeepFinishedFalseUntilDone) {
+  Scheduler s(SchedulerOptions{2});
+  s.AddParts(1, 0, 655360);  // a 5 TiB object in 8 MiB parts is one entry
+  ASSERT_TRUE(s.Next());
+  ASSERT_TRUE(s.Next());
+  EXPECT_FALSE(s.Next().has_value());
+  s.RequestDone();
+  s.RequestDone();
+  EXPECT_FALSE(s.Finished());
+  s.AddParts(2, 3, 3);  // an empty run adds nothing
+  uint64_t handed_out = 2;
+  while (auto action = s.Next()) {
+    EXPECT_EQ(std::get<Scheduler::PartAction>(*action).index, handed_out);
+    ++handed_out;
+    s.RequestDone();
+  }
+  EXPECT_EQ(handed_out, 655360u);
   EXPECT_TRUE(s.Finished());
 }
 

@@ -1,0 +1,206 @@
+// ObjectDownload implementation; see object_download.h for the shapes of a
+// download.
+#include "transfer/object_download.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include "s3/get_object.h"
+#include "transfer/planner.h"
+
+namespace s3pull::transfer {
+namespace {
+
+Status Protocol(std::string message) {
+  return Status(StatusCode::kProtocolError, std::move(message));
+}
+
+Status WriteToStdout(std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = write(STDOUT_FILENO, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Status(StatusCode::kIoError,
+                    std::string("cannot write to standard output: ") + std::strerror(errno));
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return Status::Ok();
+}
+
+std::optional<uint64_t> ContentLength(const http::Headers& headers) {
+  const std::string* value = http::FindHeader(headers, "content-length");
+  return value ? s3::ParseContentLength(*value) : std::nullopt;
+}
+
+std::string Range(uint64_t first, uint64_t last, uint64_t total) {
+  return std::to_string(first) + "-" + std::to_string(last) + "/" + std::to_string(total);
+}
+
+}  // namespace
+
+ObjectDownload::ObjectDownload(ObjectTask task, uint64_t part_size)
+    : task_(std::move(task)), part_size_(part_size), size_(task_.listed_size) {}
+
+PartSpec ObjectDownload::FirstPart() {
+  outstanding_ = 1;
+  part_count_ = 1;
+  if (task_.dest_path == "-") return {PartKind::kWhole};  // stdout takes bytes in order
+  if (!size_) return {PartKind::kDiscover, 0, part_size_};
+  part_size_ = ChoosePartSize(*size_, task_.listed_etag, part_size_);
+  uint64_t count = PartCount(*size_, part_size_);
+  if (count <= 1) return {PartKind::kWhole};
+  part_count_ = outstanding_ = count;
+  if (!task_.listed_etag.empty()) if_match_ = s3::QuotedEtag(task_.listed_etag);
+  return RangePart(0);
+}
+
+PartSpec ObjectDownload::RangePart(uint64_t index) const {
+  ByteRange range = PartRange(*size_, part_size_, index);
+  return {PartKind::kRange, range.first, range.length};
+}
+
+void ObjectDownload::AddRequestHeaders(const PartSpec& part, http::Headers& headers) const {
+  if (part.kind == PartKind::kWhole) return;
+  headers.emplace_back("range", s3::RangeHeader(part.first, part.length));
+  if (part.kind == PartKind::kRange && !if_match_.empty()) headers.emplace_back("if-match", if_match_);
+}
+
+Status ObjectDownload::EnsureFile() {
+  if (task_.dest_path == "-" || writer_) return Status::Ok();
+  Result<FileWriter> writer = FileWriter::Create(task_.dest_path, task_.dest_root);
+  if (!writer.ok()) return writer.status();
+  writer_.emplace(std::move(*writer));
+  return size_ ? writer_->Preallocate(*size_) : Status::Ok();
+}
+
+Status ObjectDownload::OnPartHeaders(const PartSpec& part, int status, const http::Headers& headers) {
+  if (status != 200 && status != 206) return Status::Ok();  // an S3 error: see OnPartDone
+  if (failed()) return failure_;
+  const std::string* header = http::FindHeader(headers, "content-range");
+  std::string_view content_range = header ? std::string_view(*header) : std::string_view();
+  std::optional<s3::ContentRange> range = s3::ParseContentRange(content_range);
+  switch (part.kind) {
+    case PartKind::kWhole:
+      if (status != 200) return Protocol("HTTP 206 in answer to a GET without Range");
+      if (!size_) size_ = ContentLength(headers);
+      break;
+    case PartKind::kDiscover:
+      if (status == 200) {
+        // The server sent the whole object: it is complete in this one reply.
+        discovered_whole_ = true;
+        size_ = ContentLength(headers);
+        break;
+      }
+      if (!range && content_range.ends_with("/0")) {
+        // An empty object. S3 answers 416, but some servers send 206 "bytes
+        // 0-0/0" with a Content-Length of 1 and no body: the body is not read.
+        size_ = 0;
+        break;
+      }
+      if (!range || range->first != 0 ||
+          range->last != std::min(part.length, range->total) - 1) {
+        return Protocol("Content-Range '" + std::string(content_range) +
+                        "' does not answer Range bytes=0-" + std::to_string(part.length - 1));
+      }
+      size_ = range->total;
+      if (const std::string* etag = http::FindHeader(headers, "etag")) {
+        if_match_ = s3::QuotedEtag(*etag);
+      }
+      part_count_ = PartCount(*size_, part_size_);
+      break;
+    case PartKind::kRange: {
+      if (status != 206) {
+        return Protocol("HTTP " + std::to_string(status) +
+                        " in answer to a ranged GET: the server ignored Range");
+      }
+      uint64_t last = part.first + part.length - 1;
+      if (!range || range->first != part.first || range->last != last || range->total != *size_) {
+        return Protocol("Content-Range '" + std::string(content_range) +
+                        "' does not answer bytes " + Range(part.first, last, *size_));
+      }
+      // Servers that ignore If-Match still say which version they sent.
+      const std::string* etag = http::FindHeader(headers, "etag");
+      if (etag && !if_match_.empty() && s3::QuotedEtag(*etag) != if_match_) {
+        return Status(StatusCode::kProtocolError,
+                      "the object changed during the download (ETag " + *etag + ", expected " +
+                          if_match_ + ")");
+      }
+      break;
+    }
+  }
+  return EnsureFile();
+}
+
+Status ObjectDownload::OnPartBody(const PartSpec& part, uint64_t offset, std::string_view data) {
+  if (failed()) return failure_;
+  uint64_t limit = part.kind == PartKind::kRange ? part.length : size_.value_or(UINT64_MAX);
+  if (part.kind == PartKind::kDiscover && !discovered_whole_) limit = std::min(part.length, *size_);
+  if (offset + data.size() > limit) {
+    return Protocol("the server sent more bytes than asked for (" +
+                    std::to_string(offset + data.size()) + " > " + std::to_string(limit) + ")");
+  }
+  Status written = task_.dest_path == "-" ? WriteToStdout(data) : writer_->WriteAt(part.first + offset, data);
+  if (written.ok()) bytes_ += data.size();
+  return written;
+}
+
+ObjectDownload::Next ObjectDownload::OnPartDone(const PartSpec& part, const Status& status) {
+  --outstanding_;
+  if (!status.ok()) {
+    if (part.kind == PartKind::kDiscover && status.http_status() == 416 && !failed()) {
+      // S3 answers 416 to a Range on an empty object: fetch it plainly.
+      ++outstanding_;
+      Next next;
+      next.send_whole = true;
+      return next;
+    }
+    if (failure_.ok()) {
+      failure_ = status.http_status() == 412
+                     ? Status::Service(412, status.s3_code(),
+                                       "the object changed during the download (If-Match " +
+                                           if_match_ + " failed)")
+                     : status;
+    }
+    return Settle();
+  }
+  if (part.kind == PartKind::kDiscover && !discovered_whole_ && part_count_ > 1) {
+    outstanding_ += part_count_ - 1;
+    Next next = Settle();
+    next.queue_from = 1;
+    next.queue_to = part_count_;
+    return next;
+  }
+  return Settle();
+}
+
+ObjectDownload::Next ObjectDownload::SkipPart() {
+  --outstanding_;
+  return Settle();
+}
+
+ObjectDownload::Next ObjectDownload::Settle() {
+  Next next;
+  next.finished = outstanding_ == 0;
+  return next;
+}
+
+ObjectResult ObjectDownload::Finish() {
+  Status status = failure_;
+  if (status.ok() && size_ && bytes_ != *size_) {
+    status = Protocol("received " + std::to_string(bytes_) + " bytes of " + std::to_string(*size_));
+  }
+  if (status.ok() && task_.listed_size && bytes_ != *task_.listed_size) {
+    status = Protocol("received " + std::to_string(bytes_) + " bytes, the listing said " +
+                      std::to_string(*task_.listed_size));
+  }
+  if (status.ok() && writer_) status = writer_->Commit();
+  if (writer_) writer_->Abort();  // no-op after a successful Commit()
+  return ObjectResult{task_.bucket, task_.key, task_.dest_path, status.ok() ? bytes_ : 0, false,
+                      std::move(status)};
+}
+
+}  // namespace s3pull::transfer

@@ -1,0 +1,101 @@
+// ObjectDownload: one object in flight, from its first request to its file.
+//
+// It knows what has been learned of the object (size, ETag), owns its
+// temporary file, and counts the parts still outstanding. The engine asks it
+// which request to send and gives it every response; it checks each response
+// against what was asked and says what comes next. It does no network I/O.
+//
+// The shapes of a download:
+//   - size known and at most one part, or output to stdout: one plain GET;
+//   - size known and larger: ranged GETs of the planned parts, all pinned to
+//     the listed ETag with If-Match;
+//   - size unknown (a key named by the user): a ranged GET of the first part
+//     discovers the size (Content-Range) and the ETag; the other parts follow,
+//     pinned to it. A 200 answer means the server sent the whole object; a 416
+//     means the object is empty, and one plain GET follows.
+// Each response must carry exactly what was asked (status, Content-Range,
+// length); the file is renamed to its final path only when every byte of the
+// object has been written.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "http/http_client.h"
+#include "s3pull/downloader.h"
+#include "s3pull/status.h"
+#include "transfer/file_writer.h"
+#include "transfer/scheduler.h"
+
+namespace s3pull::transfer {
+
+enum class PartKind { kWhole, kDiscover, kRange };
+
+struct PartSpec {
+  PartKind kind = PartKind::kWhole;
+  uint64_t first = 0;   // kRange/kDiscover: the first byte asked for
+  uint64_t length = 0;  // kRange/kDiscover: the bytes asked for
+};
+
+class ObjectDownload {
+ public:
+  ObjectDownload(ObjectTask task, uint64_t part_size);
+
+  const ObjectTask& task() const { return task_; }
+  bool failed() const { return !failure_.ok(); }
+
+  // The first request to send. When the size is known and the object has
+  // several parts, parts 1..part_count()-1 are to be queued as well.
+  PartSpec FirstPart();
+  uint64_t part_count() const { return part_count_; }
+  PartSpec RangePart(uint64_t index) const;
+
+  // Range and If-Match for `part`.
+  void AddRequestHeaders(const PartSpec& part, http::Headers& headers) const;
+
+  // A response's status line and headers. An error Status (a reply that is
+  // not what was asked) fails the object; error statuses from S3 are not
+  // errors here: OnPartDone() reports them with the body.
+  Status OnPartHeaders(const PartSpec& part, int status, const http::Headers& headers);
+  // False when the headers of `part` showed there is no body to read (an
+  // empty object announced with a bogus Content-Length).
+  bool BodyExpected(const PartSpec& part) const {
+    return part.kind != PartKind::kDiscover || size_ != 0u;
+  }
+  // A piece of a successful response's body, `offset` bytes into the part.
+  Status OnPartBody(const PartSpec& part, uint64_t offset, std::string_view data);
+
+  // What the engine does after a response.
+  struct Next {
+    uint64_t queue_from = 0;  // queue RangePart(i) for i in [queue_from, queue_to)
+    uint64_t queue_to = 0;
+    bool send_whole = false;  // send one plain GET (after a 416 to discovery)
+    bool finished = false;    // nothing outstanding: call Finish()
+  };
+  // `status` is the request's outcome: OK, or why it failed.
+  Next OnPartDone(const PartSpec& part, const Status& status);
+  // A queued part that was not sent because the object had already failed.
+  Next SkipPart();
+
+  // Commits or removes the file; the result to report.
+  ObjectResult Finish();
+
+ private:
+  Status EnsureFile();
+  Next Settle();
+
+  ObjectTask task_;
+  uint64_t part_size_;
+  std::optional<uint64_t> size_;
+  std::string if_match_;  // quoted ETag to pin parts to; "" = none
+  uint64_t part_count_ = 0;
+  uint64_t outstanding_ = 0;  // requests planned and not yet done
+  uint64_t bytes_ = 0;        // body bytes accepted
+  std::optional<FileWriter> writer_;
+  Status failure_;
+  bool discovered_whole_ = false;  // a 200 answered the discovery request
+};
+
+}  // namespace s3pull::transfer
