@@ -4,6 +4,7 @@
 // credential chain; empty strings mean "resolve as the AWS CLI does".
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace s3pull {
@@ -23,6 +24,9 @@ struct ClientOptions {
   bool sign_requests = true;
   // Requests in flight at once (and connections kept open).
   int concurrency = 64;
+  // Objects larger than this are fetched in ranged GETs of this many bytes
+  // (aligned to the stored parts of multipart uploads when the ETag says so).
+  uint64_t part_size = 8 * 1024 * 1024;
   // TLS: verify the server certificate (always, unless the user opts out).
   bool verify_tls = true;
   std::string ca_bundle;  // "" = the system's trust store

@@ -1,19 +1,23 @@
 // The engine: runs a DownloadPlan over an HttpClient from one event loop.
 //
-// It turns scheduler actions into signed S3 requests, streams each object's
-// body into its FileWriter as it arrives, verifies the length, and reports
-// one ObjectResult per object. Listing pages feed the scheduler as they
-// arrive, so downloads start before a listing ends.
+// It turns scheduler actions into signed S3 requests, hands each response to
+// the ObjectDownload it belongs to, and reports one ObjectResult per object.
+// Listing pages feed the scheduler as they arrive, so downloads start before
+// a listing ends.
 //
 // One object's download (the design in short):
-//   1. the scheduler hands out a GetAction (from a listing page or the plan);
-//   2. the engine signs a GET and starts it; nothing touches the disk yet;
-//   3. on a 200 the FileWriter makes a temporary file beside the final path
-//      and the body is appended as it arrives (never held in memory);
-//      any other status collects the (capped) error body instead;
-//   4. at the end: transport ok, 200, byte count equal to Content-Length and
-//      to the listed size -> rename to the final path; otherwise the
-//      temporary file is removed and the error reported.
+//   1. a listing page or the plan names the object; the scheduler hands it
+//      out (StartObject) when a request slot is free;
+//   2. its ObjectDownload plans the first request: one plain GET, the first
+//      of its ranged parts (the others are queued ahead of new objects), or a
+//      ranged GET that discovers the size; nothing touches the disk yet;
+//   3. on the first good reply the temporary file is created beside the
+//      final path and preallocated; each body is written at its offset as it
+//      arrives (never held in memory); an error reply's (capped) body is kept
+//      for the message instead;
+//   4. when no part is outstanding: every byte received and each reply what
+//      was asked -> rename to the final path; otherwise the temporary file
+//      is removed and the first error reported.
 #pragma once
 
 #include <optional>
