@@ -27,12 +27,16 @@ namespace s3pull {
 // Every object under `prefix` (or, with a glob, every key it matches), written
 // at dest_dir/<key without base>. `base` is the leading part of each key not
 // reproduced locally: the prefix itself, or a glob's directory part.
+// With `list_only`, nothing is downloaded: each key (and, with a delimiter,
+// each common prefix) goes to Observer::OnListed instead.
 struct PrefixSource {
   std::string bucket;
   std::string prefix;
   std::string glob;  // "" = every key under prefix
   std::string dest_dir;
   std::string base;  // must be a prefix of `prefix`
+  bool list_only = false;
+  std::string delimiter = {};  // list_only: "/" groups keys into common prefixes
 };
 
 // One object. Written at `dest_path` when it is set ("-" streams to standard
@@ -68,10 +72,19 @@ struct Summary {
   double seconds = 0;
 };
 
+// One entry of a list-only source, in the server's order.
+struct ListedEntry {
+  std::string bucket;
+  std::string key;  // the object's key, or the common prefix (ending in the delimiter)
+  uint64_t size = 0;
+  bool is_prefix = false;
+};
+
 class Observer {
  public:
   virtual ~Observer() = default;
   virtual void OnObjectDone(const ObjectResult& result) = 0;
+  virtual void OnListed(const ListedEntry& /*entry*/) {}
 };
 
 class Downloader {

@@ -9,11 +9,18 @@
 
 namespace s3pull {
 
+// How a bucket is named in a request: in the host name (virtual-hosted,
+// https://BUCKET.s3.REGION.amazonaws.com/KEY) or in the path (ENDPOINT/BUCKET/KEY).
+enum class AddressingStyle {
+  kAuto,     // virtual-hosted on AWS for DNS-safe bucket names; path-style otherwise
+  kPath,     // always path-style
+  kVirtual,  // virtual-hosted also on a custom endpoint (it must be a DNS name)
+};
+
 struct ClientOptions {
-  // "" = AWS S3 in `region`. Otherwise "http[s]://host[:port]": requests use
-  // path-style addressing unless `virtual_hosted` is set.
+  // "" = AWS S3 in `region`. Otherwise "http[s]://host[:port]".
   std::string endpoint_url;
-  bool virtual_hosted = false;
+  AddressingStyle addressing_style = AddressingStyle::kAuto;
   // "" = AWS_REGION, then AWS_DEFAULT_REGION, then the profile's region,
   // then "us-east-1".
   std::string region;

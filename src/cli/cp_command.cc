@@ -4,7 +4,6 @@
 #include <sys/stat.h>
 
 #include <cstdio>
-#include <iostream>
 
 #include "cli/exit_codes.h"
 #include "cli/key_list.h"
@@ -44,10 +43,7 @@ bool Exists(const std::string& path) {
   return stat(path.c_str(), &st) == 0;
 }
 
-int UsageError(const std::string& message) {
-  std::cerr << "s3pull cp: " << message << "\nRun 's3pull cp --help' for usage and examples.\n";
-  return kExitUsage;
-}
+int UsageError(const std::string& message) { return cli::UsageError("cp", message); }
 
 bool IsPrefix(std::string_view key) { return key.empty() || key.ends_with('/'); }
 
@@ -65,23 +61,16 @@ CpCommand::CpCommand(CLI::App& app) {
   command_->add_option("--from-file", from_file_,
                        "download the keys listed in this file ('-' = stdin), one key or "
                        "s3://bucket/key per line; SOURCE is then s3://BUCKET/ or s3://BUCKET/PREFIX/");
-  command_->add_option("--concurrency", options_.concurrency, "requests in flight at once")
+  ClientOptions& options = connection_.options();
+  command_->add_option("--concurrency", options.concurrency, "requests in flight at once")
       ->default_val(64)
       ->check(CLI::Range(1, 4096));
-  command_->add_option("--part-size", options_.part_size,
+  command_->add_option("--part-size", options.part_size,
                        "bytes per ranged GET of a large object, e.g. 8MiB, 16M, 1048576")
       ->default_str("8MiB")
       ->transform(CLI::AsSizeValue(false))
       ->check(CLI::Range(uint64_t{1}, uint64_t{5} << 30));
-  command_->add_option("--endpoint-url", options_.endpoint_url,
-                       "S3-compatible endpoint, e.g. http://127.0.0.1:9000 (default: AWS S3; "
-                       "env AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL)");
-  command_->add_option("--region", options_.region,
-                       "region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's, us-east-1)");
-  command_->add_option("--profile", options_.profile,
-                       "profile in ~/.aws/credentials and ~/.aws/config (default: AWS_PROFILE, default)");
-  command_->add_flag("--no-sign-request", no_sign_request_,
-                     "send anonymous requests (public buckets); no credentials are read");
+  connection_.Add(command_);
   command_->add_flag("-q,--quiet", quiet_, "print failures only, no per-object lines or summary");
   command_->footer(kExamples);
 }
@@ -90,7 +79,6 @@ int CpCommand::Run() {
   Result<s3::S3Location> source = s3::ParseS3Url(source_);
   if (!source.ok()) return UsageError(source.status().message());
   if (dest_.empty()) return UsageError("DEST is empty; use '.' for the current folder");
-  options_.sign_requests = !no_sign_request_;
   const std::string& bucket = source->bucket;
   const std::string& key = source->key;
 
@@ -137,7 +125,7 @@ int CpCommand::Run() {
     plan.objects.push_back({bucket, key, dest_, "", ""});
   }
 
-  Result<std::unique_ptr<Downloader>> downloader = Downloader::Create(options_);
+  Result<std::unique_ptr<Downloader>> downloader = Downloader::Create(connection_.options());
   if (!downloader.ok()) return UsageError(downloader.status().message());
   Reporter reporter(single_to_stdout ? stderr : stdout, quiet_);
   if (single_key) reporter.HintPrefixOnMissingKey();

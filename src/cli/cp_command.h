@@ -9,7 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "s3pull/options.h"
+#include "cli/connection_flags.h"
 
 namespace s3pull::cli {
 
@@ -28,8 +28,7 @@ class CpCommand {
   std::string dest_;
   std::string from_file_;
   bool quiet_ = false;
-  bool no_sign_request_ = false;
-  ClientOptions options_;
+  ConnectionFlags connection_;
 };
 
 }  // namespace s3pull::cli

@@ -5,7 +5,6 @@
 #include <string_view>
 
 namespace s3pull::cli {
-namespace {
 
 std::string Printable(std::string_view text) {
   std::string out;
@@ -22,8 +21,6 @@ std::string Printable(std::string_view text) {
   }
   return out;
 }
-
-}  // namespace
 
 void Reporter::OnObjectDone(const ObjectResult& result) {
   std::string url = Printable("s3://" + result.bucket + "/" + result.key);

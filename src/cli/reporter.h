@@ -10,10 +10,15 @@
 #pragma once
 
 #include <cstdio>
+#include <string>
+#include <string_view>
 
 #include "s3pull/downloader.h"
 
 namespace s3pull::cli {
+
+// `text` with control characters shown as \xNN, so that it prints on one line.
+std::string Printable(std::string_view text);
 
 class Reporter final : public Observer {
  public:

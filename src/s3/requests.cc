@@ -153,7 +153,7 @@ void AppendParam(std::string& query, std::string_view name, std::string_view enc
 }  // namespace
 
 Result<Endpoint> ResolveEndpoint(std::string_view endpoint_url, std::string_view region,
-                                 bool virtual_hosted) {
+                                 AddressingStyle style) {
   if (!IsValidRegion(region)) {
     return Status(StatusCode::kInvalidArgument,
                   "region must be non-empty letters, digits, '-' and '_'");
@@ -163,6 +163,7 @@ Result<Endpoint> ResolveEndpoint(std::string_view endpoint_url, std::string_view
   if (endpoint_url.empty()) {
     endpoint.scheme = "https";
     endpoint.host = "s3." + endpoint.region + ".amazonaws.com";
+    endpoint.path_style = style == AddressingStyle::kPath;
     return endpoint;
   }
 
@@ -195,6 +196,7 @@ Result<Endpoint> ResolveEndpoint(std::string_view endpoint_url, std::string_view
   }
   endpoint.base_path = std::string(path);
 
+  bool virtual_hosted = style == AddressingStyle::kVirtual;
   if (virtual_hosted && IsIpLiteral(endpoint.host)) {
     return BadEndpoint("virtual-hosted style needs a DNS name, not an IP address");
   }

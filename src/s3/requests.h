@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "s3pull/options.h"
 #include "s3pull/status.h"
 
 namespace s3pull::s3 {
@@ -30,12 +31,12 @@ struct Endpoint {
 // path already URL-encoded); user:password@, a query, a fragment or another
 // scheme are kInvalidArgument, as is a `region` that is empty or not made of
 // letters, digits, '-' and '_'. Errors never repeat the URL (it may hold a
-// password). `virtual_hosted` forces virtual-hosted style for a custom
-// endpoint (for servers configured with a DNS name, e.g. radosgw's
-// rgw_dns_name); it is refused for an IP address. Even then, buckets that are
-// not DNS-safe stay path style.
+// password). `style` kPath forces path style everywhere; kVirtual forces
+// virtual-hosted style for a custom endpoint too (for servers configured with
+// a DNS name, e.g. radosgw's rgw_dns_name), and is refused for an IP address.
+// Even then, buckets that are not DNS-safe stay path style.
 Result<Endpoint> ResolveEndpoint(std::string_view endpoint_url, std::string_view region,
-                                 bool virtual_hosted = false);
+                                 AddressingStyle style = AddressingStyle::kAuto);
 
 // One HTTP request, ready to sign and send.
 struct S3Request {

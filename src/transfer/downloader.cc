@@ -65,7 +65,7 @@ Result<std::unique_ptr<Downloader>> Downloader::Create(const ClientOptions& opti
 
   std::string endpoint_url = options.endpoint_url;
   if (endpoint_url.empty()) endpoint_url = FirstSet(env, {"AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"});
-  Result<s3::Endpoint> endpoint = s3::ResolveEndpoint(endpoint_url, region, options.virtual_hosted);
+  Result<s3::Endpoint> endpoint = s3::ResolveEndpoint(endpoint_url, region, options.addressing_style);
   if (!endpoint.ok()) return endpoint.status();
 
   transfer::EngineConfig config;

@@ -148,7 +148,11 @@ class Run {
       if (!page.ok()) {
         error = page.status();
       } else {
-        for (const s3::ListedObject& object : page->objects) AddListedObject(context, object);
+        if (context.source->list_only) {
+          ReportListed(context, *page);
+        } else {
+          for (const s3::ListedObject& object : page->objects) AddListedObject(context, object);
+        }
         error = scheduler_.ListingPageDone(listing, *page);
         if (error.ok()) return;
       }
@@ -185,6 +189,7 @@ class Run {
     listings_.push_back(std::move(context));
     s3::ListParams params;
     params.prefix = list_prefix;
+    params.delimiter = source.delimiter;
     scheduler_.AddListing(source.bucket, params);
   }
 
@@ -213,6 +218,20 @@ class Run {
     }
     scheduler_.AddObject(
         ObjectTask{object.bucket, object.key, std::move(path), std::move(root), std::nullopt, ""});
+  }
+
+  void ReportListed(const ListingContext& context, const s3::ListPage& page) {
+    const std::string& bucket = context.source->bucket;
+    for (const std::string& prefix : page.common_prefixes) {
+      if (!context.glob || context.glob->Matches(prefix)) {
+        observer_.OnListed(ListedEntry{bucket, prefix, 0, true});
+      }
+    }
+    for (const s3::ListedObject& object : page.objects) {
+      if (!context.glob || context.glob->Matches(object.key)) {
+        observer_.OnListed(ListedEntry{bucket, object.key, object.size, false});
+      }
+    }
   }
 
   void AddListedObject(const ListingContext& context, const s3::ListedObject& object) {

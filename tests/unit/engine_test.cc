@@ -17,6 +17,10 @@ using testing::TempDir;
 class Collector final : public Observer {
  public:
   void OnObjectDone(const ObjectResult& result) override { results.push_back(result); }
+  void OnListed(const ListedEntry& entry) override {
+    listed.push_back((entry.is_prefix ? "PRE " : std::to_string(entry.size) + " ") + entry.key);
+  }
+  std::vector<std::string> listed;
   const ObjectResult* Find(const std::string& key) const {
     for (const auto& r : results)
       if (r.key == key) return &r;
@@ -198,6 +202,33 @@ TEST_F(EngineTest, TwoObjectsToOnePathRefuseTheSecond) {
   EXPECT_EQ(summary.succeeded, 1u);
   EXPECT_EQ(summary.failed, 1u);
   EXPECT_EQ(fake_.requests.size(), 1u);
+}
+
+TEST_F(EngineTest, ListOnlyReportsPrefixesAndKeysAndDownloadsNothing) {
+  s3::ListParams params;
+  params.prefix = "logs/";
+  params.delimiter = "/";
+  std::string xml =
+      "<ListBucketResult><IsTruncated>false</IsTruncated>"
+      "<Contents><Key>logs/a.gz</Key><Size>3</Size></Contents>"
+      "<Contents><Key>logs/b.txt</Key><Size>4</Size></Contents>"
+      "<CommonPrefixes><Prefix>logs/2026/</Prefix></CommonPrefixes>"
+      "<CommonPrefixes><Prefix>logs/2027/</Prefix></CommonPrefixes></ListBucketResult>";
+  fake_.Script(s3::BuildListObjectsV2(config_.endpoint, "b", params).url, {200, {}, xml, ""});
+  PrefixSource source{"b", "logs/", "", "", "logs/", /*list_only=*/true, "/"};
+  Summary summary = RunPlan({{source}, {}});
+  EXPECT_EQ(summary.objects, 0u);
+  EXPECT_EQ(collector_.listed, (std::vector<std::string>{"PRE logs/2026/", "PRE logs/2027/",
+                                                         "3 logs/a.gz", "4 logs/b.txt"}));
+  EXPECT_EQ(fake_.requests.size(), 1u);
+  EXPECT_TRUE(dir_.Files().empty());
+}
+
+TEST_F(EngineTest, ListOnlyWithAGlobKeepsMatchingKeys) {
+  fake_.Script(ListUrl("logs/"), {200, {}, PageXml({{"logs/a.gz", "x"}, {"logs/b.txt", "y"}}), ""});
+  PrefixSource source{"b", "logs/", "logs/*.gz", "", "", /*list_only=*/true};
+  RunPlan({{source}, {}});
+  EXPECT_EQ(collector_.listed, std::vector<std::string>{"1 logs/a.gz"});
 }
 
 // --- large objects in ranged parts -------------------------------------------

@@ -9,8 +9,8 @@
 namespace s3pull::s3 {
 namespace {
 
-Endpoint Resolve(std::string_view url, bool virtual_hosted = false) {
-  Result<Endpoint> endpoint = ResolveEndpoint(url, "us-west-2", virtual_hosted);
+Endpoint Resolve(std::string_view url, AddressingStyle style = AddressingStyle::kAuto) {
+  Result<Endpoint> endpoint = ResolveEndpoint(url, "us-west-2", style);
   EXPECT_TRUE(endpoint.ok()) << url << ": " << endpoint.status().ToString();
   return endpoint.ok() ? *endpoint : Endpoint{};
 }
@@ -23,6 +23,14 @@ TEST(ResolveEndpointTest, DefaultIsAwsInTheRegion) {
   EXPECT_EQ(endpoint.base_path, "");
   EXPECT_FALSE(endpoint.path_style);
   EXPECT_EQ(endpoint.region, "us-west-2");
+}
+
+TEST(ResolveEndpointTest, PathStyleCanBeForcedOnAws) {
+  Endpoint endpoint = Resolve("", AddressingStyle::kPath);
+  EXPECT_TRUE(endpoint.path_style);
+  S3Request request = BuildGetObject(endpoint, "my-bucket", "k");
+  EXPECT_EQ(request.url, "https://s3.us-west-2.amazonaws.com/my-bucket/k");
+  EXPECT_EQ(request.host, "s3.us-west-2.amazonaws.com");
 }
 
 TEST(ResolveEndpointTest, CustomEndpoints) {
@@ -109,10 +117,10 @@ TEST(ResolveEndpointTest, RegionMustBeAName) {
 }
 
 TEST(ResolveEndpointTest, VirtualHostedNeedsADnsName) {
-  Endpoint endpoint = Resolve("http://localhost:8000", /*virtual_hosted=*/true);
+  Endpoint endpoint = Resolve("http://localhost:8000", AddressingStyle::kVirtual);
   EXPECT_FALSE(endpoint.path_style);
-  EXPECT_FALSE(ResolveEndpoint("http://127.0.0.1:8000", "us-east-1", true).ok());
-  EXPECT_FALSE(ResolveEndpoint("http://[::1]:8000", "us-east-1", true).ok());
+  EXPECT_FALSE(ResolveEndpoint("http://127.0.0.1:8000", "us-east-1", AddressingStyle::kVirtual).ok());
+  EXPECT_FALSE(ResolveEndpoint("http://[::1]:8000", "us-east-1", AddressingStyle::kVirtual).ok());
 }
 
 TEST(BuildGetObjectTest, AwsUsesVirtualHostedStyleForDnsSafeBuckets) {
@@ -157,7 +165,7 @@ TEST(BuildGetObjectTest, Ipv6AndBasePath) {
 }
 
 TEST(BuildGetObjectTest, ForcedVirtualHostedStyle) {
-  Endpoint endpoint = Resolve("http://localhost:7480", /*virtual_hosted=*/true);
+  Endpoint endpoint = Resolve("http://localhost:7480", AddressingStyle::kVirtual);
   S3Request request = BuildGetObject(endpoint, "bucket", "a/b");
   EXPECT_EQ(request.host, "bucket.localhost:7480");
   EXPECT_EQ(request.canonical_uri, "/a/b");
@@ -252,7 +260,7 @@ TEST(BuildListObjectsV2Test, PathStyleWithBasePathAndVirtualHosted) {
   EXPECT_EQ(BuildListObjectsV2(Resolve(""), "my.bucket", params).url,
             "https://s3.us-west-2.amazonaws.com/my.bucket"
             "?encoding-type=url&list-type=2&max-keys=1000");
-  Endpoint vhost = Resolve("http://localhost:7480/s3", /*virtual_hosted=*/true);
+  Endpoint vhost = Resolve("http://localhost:7480/s3", AddressingStyle::kVirtual);
   S3Request request = BuildListObjectsV2(vhost, "bucket", params);
   EXPECT_EQ(request.host, "bucket.localhost:7480");
   EXPECT_EQ(request.canonical_uri, "/s3/");

@@ -1,0 +1,42 @@
+// Shared connection flags; see connection_flags.h.
+#include "cli/connection_flags.h"
+
+#include <iostream>
+#include <map>
+
+#include "cli/exit_codes.h"
+
+namespace s3pull::cli {
+
+void ConnectionFlags::Add(CLI::App* command) {
+  command->add_option("--endpoint-url", options_.endpoint_url,
+                      "S3-compatible endpoint, e.g. http://127.0.0.1:9000 (default: AWS S3; "
+                      "env AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL)");
+  command->add_option("--region", options_.region,
+                      "region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's, us-east-1)");
+  command->add_option("--profile", options_.profile,
+                      "profile in ~/.aws/credentials and ~/.aws/config (default: AWS_PROFILE, default)");
+  command->add_flag("--no-sign-request", no_sign_request_,
+                    "send anonymous requests (public buckets); no credentials are read");
+  const std::map<std::string, AddressingStyle> styles = {{"auto", AddressingStyle::kAuto},
+                                                         {"path", AddressingStyle::kPath},
+                                                         {"virtual", AddressingStyle::kVirtual}};
+  command->add_option("--addressing-style", options_.addressing_style,
+                      "auto (virtual-hosted on AWS, path-style on a custom endpoint), path, or "
+                      "virtual (BUCKET.HOST, also on a custom endpoint with a DNS name)")
+      ->transform(CLI::CheckedTransformer(styles))
+      ->default_str("auto");
+}
+
+ClientOptions& ConnectionFlags::options() {
+  options_.sign_requests = !no_sign_request_;
+  return options_;
+}
+
+int UsageError(const std::string& command, const std::string& message) {
+  std::cerr << "s3pull " << command << ": " << message << "\nRun 's3pull " << command
+            << " --help' for usage and examples.\n";
+  return kExitUsage;
+}
+
+}  // namespace s3pull::cli
