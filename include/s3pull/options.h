@@ -29,8 +29,10 @@ struct ClientOptions {
   std::string profile;
   // false = anonymous requests (public buckets): no credentials are read.
   bool sign_requests = true;
-  // Requests in flight at once (and connections kept open).
-  int concurrency = 64;
+  // Requests in flight at once (and connections kept open). 0 = adaptive:
+  // start at 64 and climb while throughput grows (up to 1024), and back off
+  // when the server throttles.
+  int concurrency = 0;
   // Objects larger than this are fetched in ranged GETs of this many bytes
   // (aligned to the stored parts of multipart uploads when the ETag says so).
   uint64_t part_size = 8 * 1024 * 1024;

@@ -62,9 +62,12 @@ CpCommand::CpCommand(CLI::App& app) {
                        "download the keys listed in this file ('-' = stdin), one key or "
                        "s3://bucket/key per line; SOURCE is then s3://BUCKET/ or s3://BUCKET/PREFIX/");
   ClientOptions& options = connection_.options();
-  command_->add_option("--concurrency", options.concurrency, "requests in flight at once")
-      ->default_val(64)
-      ->check(CLI::Range(1, 4096));
+  command_->add_option("--concurrency", options.concurrency,
+                       "requests in flight at once: 'auto' (adapts to what the server and "
+                       "network give) or a number from 1 to 4096")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, int>{{"auto", 0}}) |
+                  CLI::Range(1, 4096))
+      ->default_str("auto");
   command_->add_option("--part-size", options.part_size,
                        "bytes per ranged GET of a large object, e.g. 8MiB, 16M, 1048576")
       ->default_str("8MiB")

@@ -7,6 +7,7 @@
 #include "auth/credentials.h"
 #include "http/curl_client.h"
 #include "s3/requests.h"
+#include "transfer/concurrency.h"
 #include "transfer/engine.h"
 
 namespace s3pull {
@@ -48,8 +49,8 @@ class CurlDownloader final : public Downloader {
 }  // namespace
 
 Result<std::unique_ptr<Downloader>> Downloader::Create(const ClientOptions& options) {
-  if (options.concurrency < 1) {
-    return Status(StatusCode::kInvalidArgument, "concurrency must be at least 1");
+  if (options.concurrency < 0) {
+    return Status(StatusCode::kInvalidArgument, "concurrency must be 0 (adaptive) or more");
   }
   if (options.part_size < 1) {
     return Status(StatusCode::kInvalidArgument, "part size must be at least 1 byte");
@@ -84,7 +85,8 @@ Result<std::unique_ptr<Downloader>> Downloader::Create(const ClientOptions& opti
 
   RaiseOpenFileLimit();
   http::CurlOptions curl;
-  curl.max_connections = options.concurrency;
+  curl.max_connections =
+      options.concurrency > 0 ? options.concurrency : transfer::ConcurrencyOptions{}.max;
   curl.verify_tls = options.verify_tls;
   curl.ca_bundle = options.ca_bundle.empty() ? FirstSet(env, {"AWS_CA_BUNDLE"}) : options.ca_bundle;
   curl.user_agent = std::string("s3pull/") + S3PULL_VERSION;

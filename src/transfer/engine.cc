@@ -14,6 +14,7 @@
 
 #include "auth/sigv4.h"
 #include "s3/list_objects.h"
+#include "transfer/concurrency.h"
 #include "transfer/file_writer.h"
 #include "transfer/glob.h"
 #include "transfer/key_path.h"
@@ -105,7 +106,12 @@ class Run {
       : config_(config),
         http_(http),
         observer_(observer),
-        scheduler_(SchedulerOptions{config.concurrency}) {}
+        scheduler_(SchedulerOptions{config.concurrency}) {
+    if (config.concurrency == 0) {
+      controller_.emplace(ConcurrencyOptions{});
+      scheduler_.set_concurrency(controller_->limit());
+    }
+  }
 
   Summary Execute(const DownloadPlan& plan) {
     auto start = std::chrono::steady_clock::now();
@@ -114,11 +120,18 @@ class Run {
     for (const ObjectSource& object : plan.objects) AddObject(object, claimed_paths);
     while (!scheduler_.Finished()) {
       while (std::optional<Scheduler::Action> action = scheduler_.Next()) StartAction(*action);
-      http_.Poll(200);
+      if (controller_ && scheduler_.Saturated()) controller_->OnLimitReached();
+      http_.Poll(100);
+      AdjustConcurrency();
     }
     summary_.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return summary_;
+  }
+
+  // Body bytes arrived (for the adaptive concurrency).
+  void OnBytes(uint64_t bytes) {
+    if (controller_) controller_->OnBytes(bytes);
   }
 
   void Report(const ObjectResult& result) {
@@ -157,11 +170,13 @@ class Run {
         if (error.ok()) return;
       }
     }
+    NoteThrottling(error);
     FailListing(listing, error);
   }
 
   // A GET of object `object_id` finished with `status`.
   void PartDone(uint64_t object_id, const PartSpec& part, const Status& status) {
+    NoteThrottling(status);
     ObjectDownload& download = *downloads_.at(object_id);
     ObjectDownload::Next next = download.OnPartDone(part, status);
     if (next.send_whole) {
@@ -174,6 +189,22 @@ class Run {
   }
 
  private:
+  static double Now() {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
+
+  void AdjustConcurrency() {
+    if (!controller_) return;
+    controller_->Tick(Now());
+    scheduler_.set_concurrency(controller_->limit());
+  }
+
+  // 503 SlowDown (and its cousins) asks for fewer requests, not just later ones.
+  void NoteThrottling(const Status& status) {
+    if (controller_ && status.http_status() == 503) controller_->OnThrottled(Now());
+  }
+
   void AddPrefix(const PrefixSource& source) {
     ListingContext context{&source, std::nullopt};
     std::string list_prefix = source.prefix;
@@ -336,6 +367,7 @@ class Run {
   http::HttpClient& http_;
   Observer& observer_;
   Scheduler scheduler_;
+  std::optional<ConcurrencyController> controller_;  // set when concurrency is adaptive
   std::vector<ListingContext> listings_;  // indexed like the scheduler's listings
   std::unordered_map<uint64_t, std::unique_ptr<ObjectDownload>> downloads_;  // started objects
   uint64_t next_object_id_ = 0;
@@ -369,6 +401,7 @@ bool PartRequest::OnBody(std::string_view chunk) {
   }
   if (local_error_.ok()) local_error_ = download_->OnPartBody(part_, received_, chunk);
   received_ += chunk.size();
+  run_->OnBytes(chunk.size());
   return local_error_.ok();
 }
 

@@ -32,7 +32,7 @@ namespace s3pull::transfer {
 struct EngineConfig {
   s3::Endpoint endpoint;
   std::optional<auth::Credentials> credentials;  // nullopt = anonymous requests
-  int concurrency = 64;
+  int concurrency = 0;  // requests in flight; 0 = adaptive (ConcurrencyController)
   uint64_t part_size = 8 * 1024 * 1024;  // bytes per ranged GET of a large object
 };
 

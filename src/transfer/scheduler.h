@@ -79,6 +79,12 @@ class Scheduler {
   // A StartObject or PartAction request finished (or was dropped unsent).
   void RequestDone();
 
+  // Changes the number of requests allowed in flight (those already in
+  // flight above a lowered limit finish normally).
+  void set_concurrency(int concurrency) { options_.concurrency = concurrency; }
+  // All slots are busy and some request is waiting for one.
+  bool Saturated() const { return !HasRoom() && (!objects_.empty() || !parts_.empty()); }
+
   // Nothing waiting, nothing in flight, every listing finished.
   bool Finished() const;
   size_t in_flight() const { return in_flight_; }

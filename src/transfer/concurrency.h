@@ -1,0 +1,53 @@
+// ConcurrencyController: how many requests to keep in flight ("--concurrency
+// auto"). A pure state machine: time and measurements are parameters.
+//
+// Hill climbing on throughput. Every `interval` seconds the engine reports
+// the body bytes received and whether the limit was what held it back (all
+// slots were busy). While the limit binds and throughput keeps growing, the
+// limit doubles; when throughput falls well below the best seen, the
+// limit returns to the one that gave the best. Small objects are bound by
+// latency, so they climb to hundreds of requests; large ones stop where the
+// link or the server saturates. A throttling answer (503 SlowDown) halves the
+// limit at once and holds it for a while: fewer requests, not just later ones.
+#pragma once
+
+#include <cstdint>
+
+namespace s3pull::transfer {
+
+struct ConcurrencyOptions {
+  int initial = 64;
+  int min = 4;
+  int max = 1024;
+  double interval = 0.1;        // seconds between decisions
+  double throttle_hold = 2.0;   // seconds without growth after a throttle
+};
+
+class ConcurrencyController {
+ public:
+  explicit ConcurrencyController(const ConcurrencyOptions& options);
+
+  int limit() const { return limit_; }
+
+  // `bytes` of response bodies arrived.
+  void OnBytes(uint64_t bytes) { interval_bytes_ += bytes; }
+  // Every slot is busy and work is waiting: the limit is what holds us back.
+  void OnLimitReached() { limit_bound_ = true; }
+  // Called from the event loop; decides at most once per interval. `now` is
+  // a monotonic time in seconds.
+  void Tick(double now);
+  // The server asked us to slow down.
+  void OnThrottled(double now);
+
+ private:
+  ConcurrencyOptions options_;
+  int limit_;
+  double interval_start_ = -1;
+  uint64_t interval_bytes_ = 0;
+  bool limit_bound_ = false;  // the limit was reached during the interval
+  double best_rate_ = 0;
+  int best_limit_;
+  double hold_until_ = 0;
+};
+
+}  // namespace s3pull::transfer

@@ -1,0 +1,108 @@
+#include "transfer/concurrency.h"
+
+#include <gtest/gtest.h>
+
+namespace s3pull::transfer {
+namespace {
+
+ConcurrencyOptions Options() {
+  ConcurrencyOptions options;
+  options.initial = 8;
+  options.min = 2;
+  options.max = 64;
+  options.interval = 1.0;
+  options.throttle_hold = 5.0;
+  return options;
+}
+
+// One interval of `rate` bytes/s in which the limit did (or did not) bind.
+void Interval(ConcurrencyController& c, double& now, uint64_t bytes, bool bound) {
+  c.OnBytes(bytes);
+  if (bound) c.OnLimitReached();
+  now += 1.0;
+  c.Tick(now);
+}
+
+TEST(ConcurrencyControllerTest, ClimbsWhileThroughputGrowsAndTheLimitBinds) {
+  ConcurrencyController c(Options());
+  double now = 0;
+  c.Tick(now);  // starts the first interval
+  EXPECT_EQ(c.limit(), 8);
+  Interval(c, now, 100, true);
+  EXPECT_EQ(c.limit(), 16);
+  Interval(c, now, 200, true);
+  EXPECT_EQ(c.limit(), 32);
+  Interval(c, now, 400, true);
+  EXPECT_EQ(c.limit(), 64);
+  Interval(c, now, 800, true);
+  EXPECT_EQ(c.limit(), 64);  // the cap
+}
+
+TEST(ConcurrencyControllerTest, DoesNotClimbWhenTheLimitDoesNotBind) {
+  ConcurrencyController c(Options());
+  double now = 0;
+  c.Tick(now);
+  Interval(c, now, 100, false);
+  Interval(c, now, 200, false);
+  EXPECT_EQ(c.limit(), 8);
+}
+
+TEST(ConcurrencyControllerTest, HoldsWhenThroughputStopsGrowing) {
+  ConcurrencyController c(Options());
+  double now = 0;
+  c.Tick(now);
+  Interval(c, now, 100, true);  // best 100 at 8, now 16
+  Interval(c, now, 102, true);  // not 5% better: hold at 16
+  EXPECT_EQ(c.limit(), 16);
+  Interval(c, now, 101, true);
+  EXPECT_EQ(c.limit(), 16);
+}
+
+TEST(ConcurrencyControllerTest, ReturnsToTheBestLimitWhenMoreRequestsHurt) {
+  ConcurrencyController c(Options());
+  double now = 0;
+  c.Tick(now);
+  Interval(c, now, 100, true);  // best 100 at 8 -> 16
+  Interval(c, now, 200, true);  // best 200 at 16 -> 32
+  Interval(c, now, 90, true);   // much worse at 32: back to 16
+  EXPECT_EQ(c.limit(), 16);
+}
+
+TEST(ConcurrencyControllerTest, DecidesOncePerInterval) {
+  ConcurrencyController c(Options());
+  c.Tick(0);
+  c.OnBytes(100);
+  c.OnLimitReached();
+  c.Tick(0.5);
+  EXPECT_EQ(c.limit(), 8);
+  c.Tick(1.0);
+  EXPECT_EQ(c.limit(), 16);
+}
+
+TEST(ConcurrencyControllerTest, ThrottlingHalvesAndHolds) {
+  ConcurrencyController c(Options());
+  double now = 0;
+  c.Tick(now);
+  Interval(c, now, 100, true);
+  Interval(c, now, 200, true);
+  EXPECT_EQ(c.limit(), 32);
+  c.OnThrottled(now);
+  EXPECT_EQ(c.limit(), 16);
+  c.OnThrottled(now + 0.1);  // the same episode: no second halving
+  EXPECT_EQ(c.limit(), 16);
+  Interval(c, now, 500, true);  // within the hold: no growth
+  EXPECT_EQ(c.limit(), 16);
+  now += 5;
+  c.Tick(now);
+  Interval(c, now, 500, true);  // after the hold it may climb again
+  EXPECT_EQ(c.limit(), 32);
+}
+
+TEST(ConcurrencyControllerTest, NeverBelowTheMinimum) {
+  ConcurrencyController c(Options());
+  for (int i = 0; i < 10; ++i) c.OnThrottled(i * 10.0);
+  EXPECT_EQ(c.limit(), 2);
+}
+
+}  // namespace
+}  // namespace s3pull::transfer
