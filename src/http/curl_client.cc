@@ -6,6 +6,8 @@
 // libcurl keeps in them) are reused.
 #include "http/curl_client.h"
 
+#include "http/address_spread.h"
+
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -13,6 +15,7 @@
 #include <cstring>
 #include <mutex>
 #include <stdexcept>
+#include <unordered_map>
 #include <vector>
 
 namespace s3pull::http {
@@ -48,6 +51,7 @@ const std::string* FindHeader(const Headers& headers, std::string_view name) {
 struct Transfer {
   CURL* easy = nullptr;
   curl_slist* header_list = nullptr;
+  curl_slist* connect_to = nullptr;  // one entry: the address this request goes to
   ResponseHandler* handler = nullptr;
   Request request;
   int status = 0;
@@ -56,9 +60,19 @@ struct Transfer {
   bool aborted = false;
 };
 
+// The addresses of one host:port, handed out in turn.
+struct SpreadTarget {
+  std::vector<std::string> connect_to;  // empty: one address, nothing to spread
+  size_t next = 0;
+};
+
 struct CurlHttpClient::Impl {
   CurlOptions options;
   CURLM* multi = nullptr;
+  // DNS answers and TLS sessions are shared by every easy handle, so a new
+  // connection resumes a TLS session instead of a full handshake.
+  CURLSH* share = nullptr;
+  std::unordered_map<std::string, SpreadTarget> spread;  // by "host:port"
   std::vector<std::unique_ptr<Transfer>> all;  // owns every Transfer ever made
   std::vector<Transfer*> free_list;
   size_t in_flight = 0;
@@ -122,10 +136,35 @@ struct CurlHttpClient::Impl {
     return all.back().get();
   }
 
+  // The next address for the host of `url`, as a CONNECT_TO entry; nullptr
+  // when the host has one address (or is one).
+  const std::string* NextAddress(const std::string& url) {
+    std::optional<HostPort> target = UrlHostPort(url);
+    if (!target || IsIpLiteral(target->host)) return nullptr;
+    std::string key = target->host + ":" + std::to_string(target->port);
+    auto [it, inserted] = spread.try_emplace(key);
+    if (inserted) {
+      std::vector<std::string> addresses = ResolveAll(target->host);
+      if (addresses.size() > 1) it->second.connect_to = ConnectToEntries(*target, addresses);
+    }
+    SpreadTarget& s = it->second;
+    if (s.connect_to.empty()) return nullptr;
+    return &s.connect_to[s.next++ % s.connect_to.size()];
+  }
+
   void Configure(Transfer* t) {
     CURL* e = t->easy;
     curl_easy_reset(e);
     curl_easy_setopt(e, CURLOPT_URL, t->request.url.c_str());
+    curl_easy_setopt(e, CURLOPT_SHARE, share);
+    curl_slist_free_all(t->connect_to);
+    t->connect_to = nullptr;
+    if (options.spread_addresses) {
+      if (const std::string* address = NextAddress(t->request.url)) {
+        t->connect_to = curl_slist_append(nullptr, address->c_str());
+        curl_easy_setopt(e, CURLOPT_CONNECT_TO, t->connect_to);
+      }
+    }
     curl_easy_setopt(e, CURLOPT_PATH_AS_IS, 1L);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
@@ -188,6 +227,10 @@ CurlHttpClient::CurlHttpClient(const CurlOptions& options) : impl_(std::make_uni
   long max_conn = std::max(1, options.max_connections);
   curl_multi_setopt(impl_->multi, CURLMOPT_MAXCONNECTS, max_conn);
   curl_multi_setopt(impl_->multi, CURLMOPT_MAX_HOST_CONNECTIONS, max_conn);
+  impl_->share = curl_share_init();
+  if (impl_->share == nullptr) throw std::runtime_error("curl_share_init failed");
+  curl_share_setopt(impl_->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+  curl_share_setopt(impl_->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
 }
 
 CurlHttpClient::~CurlHttpClient() {
@@ -195,8 +238,10 @@ CurlHttpClient::~CurlHttpClient() {
     if (t->handler != nullptr) curl_multi_remove_handle(impl_->multi, t->easy);
     curl_easy_cleanup(t->easy);
     curl_slist_free_all(t->header_list);
+    curl_slist_free_all(t->connect_to);
   }
   curl_multi_cleanup(impl_->multi);
+  curl_share_cleanup(impl_->share);
 }
 
 void CurlHttpClient::Start(Request request, ResponseHandler* handler) {

@@ -22,6 +22,9 @@ struct CurlOptions {
   bool verify_tls = true;
   std::string ca_bundle;         // "" = system default
   std::string user_agent;        // "s3pull/VERSION"
+  // Spread new connections over every address the host resolves to
+  // (address_spread.h).
+  bool spread_addresses = true;
 };
 
 class CurlHttpClient final : public HttpClient {
