@@ -70,6 +70,8 @@ struct Summary {
   uint64_t failed = 0;
   uint64_t bytes = 0;
   double seconds = 0;
+  uint64_t retries = 0;    // requests sent again after a transient failure
+  bool cancelled = false;  // Cancel() stopped the run
 };
 
 // One entry of a list-only source, in the server's order.
@@ -96,6 +98,10 @@ class Downloader {
   virtual ~Downloader() = default;
 
   virtual Summary Run(const DownloadPlan& plan, Observer& observer) = 0;
+  // Stops a Run() in progress soon: objects in flight fail as cancelled and
+  // leave no files, nothing new starts. Safe to call from a signal handler
+  // or another thread.
+  virtual void Cancel() = 0;
 };
 
 }  // namespace s3pull

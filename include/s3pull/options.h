@@ -36,6 +36,12 @@ struct ClientOptions {
   // Objects larger than this are fetched in ranged GETs of this many bytes
   // (aligned to the stored parts of multipart uploads when the ETag says so).
   uint64_t part_size = 8 * 1024 * 1024;
+  // Transient failures (throttling, 5xx, resets, timeouts, stalls, short or
+  // bad replies) are retried up to this many times per request, with capped
+  // exponential backoff and full jitter, within a budget for the whole run.
+  int retries = 5;
+  // A transfer that receives nothing for this long is abandoned and retried.
+  int stall_timeout_seconds = 30;
   // TLS: verify the server certificate (always, unless the user opts out).
   bool verify_tls = true;
   std::string ca_bundle;  // "" = the system's trust store

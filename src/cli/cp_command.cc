@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "cli/exit_codes.h"
+#include "cli/interrupt.h"
 #include "cli/key_list.h"
 #include "cli/reporter.h"
 #include "s3/s3_url.h"
@@ -68,6 +69,15 @@ CpCommand::CpCommand(CLI::App& app) {
       ->transform(CLI::CheckedTransformer(std::map<std::string, int>{{"auto", 0}}) |
                   CLI::Range(1, 4096))
       ->default_str("auto");
+  command_->add_option("--retries", options.retries,
+                       "retries per request after a transient failure (throttling, 5xx, "
+                       "resets, timeouts, stalls)")
+      ->default_val(5)
+      ->check(CLI::Range(0, 100));
+  command_->add_option("--stall-timeout", options.stall_timeout_seconds,
+                       "seconds without a byte after which a transfer is abandoned and retried")
+      ->default_val(30)
+      ->check(CLI::Range(1, 3600));
   command_->add_option("--part-size", options.part_size,
                        "bytes per ranged GET of a large object, e.g. 8MiB, 16M, 1048576")
       ->default_str("8MiB")
@@ -132,9 +142,14 @@ int CpCommand::Run() {
   if (!downloader.ok()) return UsageError(downloader.status().message());
   Reporter reporter(single_to_stdout ? stderr : stdout, quiet_);
   if (single_key) reporter.HintPrefixOnMissingKey();
-  Summary summary = (*downloader)->Run(plan, reporter);
+  Summary summary;
+  {
+    InterruptGuard guard(**downloader);
+    summary = (*downloader)->Run(plan, reporter);
+  }
   std::fflush(stdout);
   reporter.PrintSummary(summary);
+  if (summary.cancelled) return kExitInterrupted;
   return summary.failed == 0 ? kExitOk : kExitFailures;
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/exit_codes.h"
+#include "cli/interrupt.h"
 #include "cli/reporter.h"
 #include "s3/s3_url.h"
 #include "s3pull/downloader.h"
@@ -96,8 +97,13 @@ int LsCommand::Run() {
   ListPrinter printer(strip, !listing.delimiter.empty());
   DownloadPlan plan;
   plan.prefixes.push_back(std::move(listing));
-  Summary summary = (*downloader)->Run(plan, printer);
+  Summary summary;
+  {
+    InterruptGuard guard(**downloader);
+    summary = (*downloader)->Run(plan, printer);
+  }
   printer.Flush();
+  if (summary.cancelled) return kExitInterrupted;
   return summary.failed == 0 ? kExitOk : kExitFailures;
 }
 

@@ -46,6 +46,13 @@ void Reporter::PrintSummary(const Summary& s) const {
                static_cast<unsigned long long>(s.succeeded),
                static_cast<unsigned long long>(s.failed), static_cast<unsigned long long>(s.bytes),
                s.seconds, mb_per_s);
+  if (s.retries > 0) {
+    std::fprintf(stderr, "Retries: %llu requests were sent again after transient failures\n",
+                 static_cast<unsigned long long>(s.retries));
+  }
+  if (s.cancelled) {
+    std::fprintf(stderr, "Interrupted: objects not yet finished were not written\n");
+  }
 }
 
 }  // namespace s3pull::cli

@@ -169,6 +169,8 @@ struct CurlHttpClient::Impl {
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, options.connect_timeout_ms);
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, options.stall_timeout_seconds);
     curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 256L * 1024);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, options.verify_tls ? 1L : 0L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, options.verify_tls ? 2L : 0L);
@@ -200,8 +202,6 @@ struct CurlHttpClient::Impl {
   void Finish(CURLMsg* msg) {
     Transfer* t = nullptr;
     curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char**>(&t));
-    curl_multi_remove_handle(multi, msg->easy_handle);
-    --in_flight;
     TransportResult result;
     if (msg->data.result != CURLE_OK) {
       result.ok = false;
@@ -210,6 +210,14 @@ struct CurlHttpClient::Impl {
     } else {
       DeliverHeaders(t);  // a response with no body and no blank line seen
     }
+    Complete(t, result);
+  }
+
+  // Detaches `t` from the multi handle, returns it to the pool, and tells
+  // its handler how it ended.
+  void Complete(Transfer* t, const TransportResult& result) {
+    curl_multi_remove_handle(multi, t->easy);
+    --in_flight;
     ResponseHandler* handler = t->handler;
     t->handler = nullptr;
     t->request = Request{};
@@ -273,5 +281,18 @@ void CurlHttpClient::Poll(int timeout_ms) {
 }
 
 size_t CurlHttpClient::InFlight() const { return impl_->in_flight; }
+
+void CurlHttpClient::CancelAll() {
+  TransportResult cancelled;
+  cancelled.ok = false;
+  cancelled.cancelled = true;
+  cancelled.error = "cancelled";
+  // Handlers may start requests from OnComplete(), which can grow `all`.
+  std::vector<Transfer*> running;
+  for (auto& t : impl_->all) {
+    if (t->handler != nullptr) running.push_back(t.get());
+  }
+  for (Transfer* t : running) impl_->Complete(t, cancelled);
+}
 
 }  // namespace s3pull::http

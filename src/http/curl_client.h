@@ -19,6 +19,8 @@ namespace s3pull::http {
 struct CurlOptions {
   int max_connections = 64;      // connection cache size and per-host limit
   long connect_timeout_ms = 10000;
+  // A transfer that moves no byte for this long fails ("Operation too slow").
+  long stall_timeout_seconds = 30;
   bool verify_tls = true;
   std::string ca_bundle;         // "" = system default
   std::string user_agent;        // "s3pull/VERSION"
@@ -37,6 +39,7 @@ class CurlHttpClient final : public HttpClient {
   void Start(Request request, ResponseHandler* handler) override;
   void Poll(int timeout_ms) override;
   size_t InFlight() const override;
+  void CancelAll() override;
 
  private:
   struct Impl;

@@ -36,6 +36,7 @@ struct TransportResult {
   bool ok = true;
   std::string error;  // "Connection refused", "Operation timed out", ...
   bool aborted_by_handler = false;
+  bool cancelled = false;  // ended by HttpClient::CancelAll()
 };
 
 class ResponseHandler {
@@ -57,6 +58,9 @@ class HttpClient {
   // callback ran or the time is up.
   virtual void Poll(int timeout_ms) = 0;
   virtual size_t InFlight() const = 0;
+  // Ends every transfer in flight now; each handler gets OnComplete() with
+  // `cancelled` set before this returns.
+  virtual void CancelAll() = 0;
 };
 
 }  // namespace s3pull::http

@@ -4,6 +4,8 @@
 
 #include <sys/resource.h>
 
+#include <atomic>
+
 #include "auth/credentials.h"
 #include "http/curl_client.h"
 #include "s3/requests.h"
@@ -35,13 +37,18 @@ void RaiseOpenFileLimit() {
 class CurlDownloader final : public Downloader {
  public:
   CurlDownloader(transfer::EngineConfig config, const http::CurlOptions& curl)
-      : config_(std::move(config)), http_(curl) {}
+      : config_(std::move(config)), http_(curl) {
+    config_.cancel = &cancel_;
+  }
 
   Summary Run(const DownloadPlan& plan, Observer& observer) override {
     return transfer::RunPlan(config_, http_, plan, observer);
   }
 
+  void Cancel() override { cancel_.store(true); }
+
  private:
+  std::atomic<bool> cancel_{false};
   transfer::EngineConfig config_;
   http::CurlHttpClient http_;
 };
@@ -51,6 +58,10 @@ class CurlDownloader final : public Downloader {
 Result<std::unique_ptr<Downloader>> Downloader::Create(const ClientOptions& options) {
   if (options.concurrency < 0) {
     return Status(StatusCode::kInvalidArgument, "concurrency must be 0 (adaptive) or more");
+  }
+  if (options.retries < 0 || options.stall_timeout_seconds < 1) {
+    return Status(StatusCode::kInvalidArgument,
+                  "retries must be 0 or more and the stall timeout at least 1 second");
   }
   if (options.part_size < 1) {
     return Status(StatusCode::kInvalidArgument, "part size must be at least 1 byte");
@@ -73,6 +84,7 @@ Result<std::unique_ptr<Downloader>> Downloader::Create(const ClientOptions& opti
   config.endpoint = std::move(*endpoint);
   config.concurrency = options.concurrency;
   config.part_size = options.part_size;
+  config.max_retries = options.retries;
   if (options.sign_requests) {
     if (!profile->credentials) {
       return Status(StatusCode::kInvalidArgument,
@@ -90,6 +102,7 @@ Result<std::unique_ptr<Downloader>> Downloader::Create(const ClientOptions& opti
   curl.verify_tls = options.verify_tls;
   curl.ca_bundle = options.ca_bundle.empty() ? FirstSet(env, {"AWS_CA_BUNDLE"}) : options.ca_bundle;
   curl.user_agent = std::string("s3pull/") + S3PULL_VERSION;
+  curl.stall_timeout_seconds = options.stall_timeout_seconds;
   return std::unique_ptr<Downloader>(new CurlDownloader(std::move(config), curl));
 }
 

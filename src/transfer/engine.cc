@@ -2,7 +2,11 @@
 #include "transfer/engine.h"
 
 #include <cerrno>
+#include <algorithm>
 #include <chrono>
+#include <functional>
+#include <map>
+#include <random>
 #include <cstring>
 #include <ctime>
 #include <memory>
@@ -15,6 +19,7 @@
 #include "auth/sigv4.h"
 #include "s3/list_objects.h"
 #include "transfer/concurrency.h"
+#include "transfer/retry.h"
 #include "transfer/file_writer.h"
 #include "transfer/glob.h"
 #include "transfer/key_path.h"
@@ -44,12 +49,21 @@ Status ResponseError(int status, const http::Headers& headers, std::string_view 
   return error;
 }
 
+// "Thu, 26 Nov 2026 12:19:09 GMT" (RFC 7231's IMF-fixdate) as Unix time.
+std::optional<std::time_t> ParseHttpDate(const std::string& text) {
+  std::tm tm{};
+  const char* end = strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  if (end == nullptr || *end != '\0') return std::nullopt;
+  return timegm(&tm);
+}
+
 class Run;
 
 // One ListObjectsV2 page in flight.
 class ListRequest final : public http::ResponseHandler {
  public:
-  ListRequest(Run* run, size_t listing) : run_(run), listing_(listing) {}
+  ListRequest(Run* run, size_t listing, s3::ListParams params)
+      : run_(run), listing_(listing), params_(std::move(params)) {}
   bool OnHeaders(int status, const http::Headers& headers) override {
     status_ = status;
     headers_ = headers;
@@ -65,6 +79,7 @@ class ListRequest final : public http::ResponseHandler {
  private:
   Run* run_;
   size_t listing_;
+  s3::ListParams params_;
   int status_ = 0;
   http::Headers headers_;
   std::string body_;
@@ -119,9 +134,13 @@ class Run {
     std::unordered_set<std::string> claimed_paths;
     for (const ObjectSource& object : plan.objects) AddObject(object, claimed_paths);
     while (!scheduler_.Finished()) {
+      if (config_.cancel != nullptr && config_.cancel->load()) {
+        Cancel();
+        break;
+      }
       while (std::optional<Scheduler::Action> action = scheduler_.Next()) StartAction(*action);
       if (controller_ && scheduler_.Saturated()) controller_->OnLimitReached();
-      http_.Poll(100);
+      http_.Poll(SendDueRetries(100));
       AdjustConcurrency();
     }
     summary_.seconds =
@@ -145,11 +164,14 @@ class Run {
     observer_.OnObjectDone(result);
   }
 
-  void ListingDone(size_t listing, int status, const http::Headers& headers,
-                   const std::string& body, const http::TransportResult& result) {
+  void ListingDone(size_t listing, const s3::ListParams& params, int status,
+                   const http::Headers& headers, const std::string& body,
+                   const http::TransportResult& result) {
     const ListingContext& context = listings_[listing];
     Status error;
-    if (!result.ok) {
+    if (result.cancelled) {
+      error = Status(StatusCode::kCancelled, "interrupted");
+    } else if (!result.ok) {
       error = result.aborted_by_handler
                   ? Status(StatusCode::kProtocolError, "listing page larger than 64 MiB")
                   : Status(StatusCode::kTransportError, result.error);
@@ -171,13 +193,32 @@ class Run {
       }
     }
     NoteThrottling(error);
+    if (ScheduleRetry(error, headers, listing_attempts_[listing]++, [this, listing, params] {
+          SendListPage(listing, params);
+        })) {
+      return;
+    }
     FailListing(listing, error);
   }
 
-  // A GET of object `object_id` finished with `status`.
-  void PartDone(uint64_t object_id, const PartSpec& part, const Status& status) {
+  // A GET of object `object_id` finished with `status`, after `received`
+  // body bytes; `headers` are those of an error reply.
+  void PartDone(uint64_t object_id, const PartSpec& part, const Status& status,
+                uint64_t received, const http::Headers& headers) {
     NoteThrottling(status);
     ObjectDownload& download = *downloads_.at(object_id);
+    if (status.ok()) {
+      budget_.OnSuccess();
+    } else if (!download.failed()) {
+      // A broken transfer resumes where it stopped; a bad reply starts over.
+      bool resume = ClassifyFailure(status) == FailureKind::kTransport;
+      std::optional<PartSpec> retry = download.RetryPart(part, received, resume);
+      if (retry && ScheduleRetry(status, headers, part.attempt, [this, object_id, spec = *retry] {
+            SendRetry(object_id, spec);
+          })) {
+        return;  // the retry keeps this request's slot
+      }
+    }
     ObjectDownload::Next next = download.OnPartDone(part, status);
     if (next.send_whole) {
       // The slot of the request that just ended carries the new one.
@@ -188,7 +229,56 @@ class Run {
     Continue(object_id, next);
   }
 
+  // Ends the run now: what is in flight fails as cancelled; objects waiting
+  // for a retry are dropped with the Run (their temporary files removed).
+  void Cancel() {
+    summary_.cancelled = true;
+    delayed_.clear();
+    http_.CancelAll();
+  }
+
+  // Sends the retries whose time has come; returns the milliseconds until
+  // the next one (at most `max_wait_ms`).
+  int SendDueRetries(int max_wait_ms) {
+    double now = Now();
+    while (!delayed_.empty() && delayed_.begin()->first <= now) {
+      std::function<void()> send = std::move(delayed_.begin()->second);
+      delayed_.erase(delayed_.begin());
+      send();
+    }
+    if (delayed_.empty()) return max_wait_ms;
+    double wait_ms = (delayed_.begin()->first - now) * 1000;
+    return std::clamp(static_cast<int>(wait_ms), 0, max_wait_ms);
+  }
+
  private:
+  // Retries the request that failed with `status` (its `attempts` so far)
+  // by calling `send` after a backoff, if the failure is worth it and the
+  // run's budget allows. False when the failure is final.
+  bool ScheduleRetry(const Status& status, const http::Headers& headers, int attempts,
+                     std::function<void()> send) {
+    FailureKind kind = ClassifyFailure(status);
+    if (attempts >= config_.max_retries || !budget_.TryAcquire(RetryCost(kind))) return false;
+    double delay = BackoffDelay(attempts + 1, uniform_(random_), config_.backoff_base);
+    if (kind == FailureKind::kClockSkew) {
+      if (!CorrectClock(headers)) return false;
+      delay = 0;  // re-signed with the server's time, it can go at once
+    }
+    ++summary_.retries;
+    delayed_.emplace(Now() + delay, std::move(send));
+    return true;
+  }
+
+  // Adopts the server's clock (its Date header) for signing; false when the
+  // reply had no usable date.
+  bool CorrectClock(const http::Headers& headers) {
+    const std::string* date = http::FindHeader(headers, "date");
+    std::optional<std::time_t> server_time = date ? ParseHttpDate(*date) : std::nullopt;
+    if (!server_time) return false;
+    clock_offset_ = *server_time - config_.clock();
+    return true;
+  }
+
   static double Now() {
     return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
         .count();
@@ -302,8 +392,8 @@ class Run {
 
   void StartAction(Scheduler::Action& action) {
     if (auto* list = std::get_if<Scheduler::ListAction>(&action)) {
-      s3::S3Request request = s3::BuildListObjectsV2(config_.endpoint, list->bucket, list->params);
-      Send(request, {}, new ListRequest(this, list->listing));
+      listing_attempts_[list->listing] = 0;
+      SendListPage(list->listing, list->params);
     } else if (auto* start = std::get_if<Scheduler::StartObject>(&action)) {
       uint64_t id = next_object_id_++;
       auto download = std::make_unique<ObjectDownload>(std::move(start->task), config_.part_size);
@@ -322,6 +412,24 @@ class Run {
         SendPart(part.object_id, download, download.RangePart(part.index));
       }
     }
+  }
+
+  // A retry's time has come; if another part failed the object meanwhile,
+  // the retry is dropped instead.
+  void SendRetry(uint64_t object_id, const PartSpec& part) {
+    ObjectDownload& download = *downloads_.at(object_id);
+    if (download.failed()) {
+      scheduler_.RequestDone();
+      Continue(object_id, download.SkipPart());
+    } else {
+      SendPart(object_id, download, part);
+    }
+  }
+
+  void SendListPage(size_t listing, const s3::ListParams& params) {
+    const std::string& bucket = listings_[listing].source->bucket;
+    Send(s3::BuildListObjectsV2(config_.endpoint, bucket, params), {},
+         new ListRequest(this, listing, params));
   }
 
   void SendPart(uint64_t object_id, ObjectDownload& download, const PartSpec& part) {
@@ -357,7 +465,7 @@ class Run {
       signing.canonical_query = request.canonical_query;
       auth::SignedHeaders signed_headers =
           auth::Sign(signing, *config_.credentials, auth::SigningScope{config_.endpoint.region},
-                     std::time(nullptr), &key_cache_);
+                     config_.clock() + clock_offset_, &key_cache_);
       for (auto& header : signed_headers.headers) out.headers.push_back(std::move(header));
     }
     http_.Start(std::move(out), handler);
@@ -368,6 +476,12 @@ class Run {
   Observer& observer_;
   Scheduler scheduler_;
   std::optional<ConcurrencyController> controller_;  // set when concurrency is adaptive
+  RetryBudget budget_;
+  std::multimap<double, std::function<void()>> delayed_;  // retries waiting, by due time
+  std::unordered_map<size_t, int> listing_attempts_;      // tries of each listing's current page
+  std::mt19937_64 random_{std::random_device{}()};
+  std::uniform_real_distribution<double> uniform_{0.0, 1.0};
+  std::time_t clock_offset_ = 0;  // server time minus ours, after RequestTimeTooSkewed
   std::vector<ListingContext> listings_;  // indexed like the scheduler's listings
   std::unordered_map<uint64_t, std::unique_ptr<ObjectDownload>> downloads_;  // started objects
   uint64_t next_object_id_ = 0;
@@ -377,7 +491,7 @@ class Run {
 
 void ListRequest::OnComplete(const http::TransportResult& result) {
   std::unique_ptr<ListRequest> self(this);
-  run_->ListingDone(listing_, status_, headers_, body_, result);
+  run_->ListingDone(listing_, params_, status_, headers_, body_, result);
 }
 
 bool PartRequest::OnHeaders(int status, const http::Headers& headers) {
@@ -408,9 +522,10 @@ bool PartRequest::OnBody(std::string_view chunk) {
 void PartRequest::OnComplete(const http::TransportResult& result) {
   std::unique_ptr<PartRequest> self(this);
   Status status = local_error_;
+  if (result.cancelled) status = Status(StatusCode::kCancelled, "interrupted");
   if (status.ok() && !result.ok && !complete_at_headers_) status = Status(StatusCode::kTransportError, result.error);
   if (status.ok() && !success()) status = ResponseError(status_, headers_, error_body_);
-  run_->PartDone(object_id_, part_, status);
+  run_->PartDone(object_id_, part_, status, received_, headers_);
 }
 
 }  // namespace

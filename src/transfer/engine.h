@@ -20,6 +20,9 @@
 //      is removed and the first error reported.
 #pragma once
 
+#include <atomic>
+#include <ctime>
+#include <functional>
 #include <optional>
 
 #include "auth/credentials.h"
@@ -34,6 +37,13 @@ struct EngineConfig {
   std::optional<auth::Credentials> credentials;  // nullopt = anonymous requests
   int concurrency = 0;  // requests in flight; 0 = adaptive (ConcurrencyController)
   uint64_t part_size = 8 * 1024 * 1024;  // bytes per ranged GET of a large object
+  int max_retries = 5;                   // per request (retry.h says which failures)
+  double backoff_base = 0.1;             // seconds; the first retry waits up to this
+  std::function<std::time_t()> clock = [] { return std::time(nullptr); };  // for signing
+  // When set and true, the run stops: transfers in flight end as cancelled,
+  // their temporary files are removed, nothing new starts. Async-signal-safe
+  // to set.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // Runs `plan` to the end; every object of it gets exactly one OnObjectDone().

@@ -54,6 +54,7 @@ PartSpec ObjectDownload::FirstPart() {
   uint64_t count = PartCount(*size_, part_size_);
   if (count <= 1) return {PartKind::kWhole};
   part_count_ = outstanding_ = count;
+  rest_queued_ = true;  // the engine queues parts 1..count-1 with this one
   if (!task_.listed_etag.empty()) if_match_ = s3::QuotedEtag(task_.listed_etag);
   return RangePart(0);
 }
@@ -87,12 +88,16 @@ Status ObjectDownload::OnPartHeaders(const PartSpec& part, int status, const htt
     case PartKind::kWhole:
       if (status != 200) return Protocol("HTTP 206 in answer to a GET without Range");
       if (!size_) size_ = ContentLength(headers);
+      if (const std::string* etag = http::FindHeader(headers, "etag")) {
+        if_match_ = s3::QuotedEtag(*etag);  // a resumed retry must get the same version
+      }
       break;
     case PartKind::kDiscover:
       if (status == 200) {
         // The server sent the whole object: it is complete in this one reply.
         discovered_whole_ = true;
         size_ = ContentLength(headers);
+        rest_queued_ = true;
         break;
       }
       if (!range && content_range.ends_with("/0")) {
@@ -167,14 +172,45 @@ ObjectDownload::Next ObjectDownload::OnPartDone(const PartSpec& part, const Stat
     }
     return Settle();
   }
-  if (part.kind == PartKind::kDiscover && !discovered_whole_ && part_count_ > 1) {
-    outstanding_ += part_count_ - 1;
-    Next next = Settle();
-    next.queue_from = 1;
-    next.queue_to = part_count_;
-    return next;
+  if (!rest_queued_ && size_) {
+    // The first part (discovery, or its retry) is in: the others may go.
+    rest_queued_ = true;
+    if (part_count_ > 1) {
+      outstanding_ += part_count_ - 1;
+      Next next = Settle();
+      next.queue_from = 1;
+      next.queue_to = part_count_;
+      return next;
+    }
   }
   return Settle();
+}
+
+std::optional<PartSpec> ObjectDownload::RetryPart(const PartSpec& part, uint64_t received,
+                                                  bool resume) {
+  bool to_stdout = task_.dest_path == "-";
+  if (!resume) {
+    if (to_stdout && received > 0) return std::nullopt;
+    bytes_ -= received;
+    received = 0;
+  }
+  PartSpec retry = part;
+  retry.attempt = part.attempt + 1;
+  if (received == 0) return retry;
+  // Resume where the body broke off: the part's remaining bytes, as a range.
+  uint64_t end = part.kind == PartKind::kWhole || discovered_whole_
+                     ? size_.value_or(0)
+                     : part.first + std::min(part.length, size_.value_or(part.length));
+  if (!size_ || end <= part.first + received) {
+    // Nothing to resume from (no length known): start the part over.
+    if (to_stdout) return std::nullopt;
+    bytes_ -= received;
+    return retry;
+  }
+  retry.kind = PartKind::kRange;
+  retry.first = part.first + received;
+  retry.length = end - retry.first;
+  return retry;
 }
 
 ObjectDownload::Next ObjectDownload::SkipPart() {

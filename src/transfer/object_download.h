@@ -37,6 +37,7 @@ struct PartSpec {
   PartKind kind = PartKind::kWhole;
   uint64_t first = 0;   // kRange/kDiscover: the first byte asked for
   uint64_t length = 0;  // kRange/kDiscover: the bytes asked for
+  int attempt = 0;      // 0 = first try; n = n-th retry
 };
 
 class ObjectDownload {
@@ -79,6 +80,13 @@ class ObjectDownload {
   // A queued part that was not sent because the object had already failed.
   Next SkipPart();
 
+  // The request that retries `part` after it failed having delivered
+  // `received` body bytes. With `resume`, it asks only for the bytes still
+  // missing (pinned with If-Match, so they come from the same version);
+  // otherwise (the bytes received are suspect) the part starts over.
+  // nullopt when the part cannot be retried: bytes already went to stdout.
+  std::optional<PartSpec> RetryPart(const PartSpec& part, uint64_t received, bool resume);
+
   // Commits or removes the file; the result to report.
   ObjectResult Finish();
 
@@ -96,6 +104,7 @@ class ObjectDownload {
   std::optional<FileWriter> writer_;
   Status failure_;
   bool discovered_whole_ = false;  // a 200 answered the discovery request
+  bool rest_queued_ = false;       // parts after the first were handed to the engine
 };
 
 }  // namespace s3pull::transfer

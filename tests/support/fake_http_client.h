@@ -41,6 +41,15 @@ class FakeHttpClient final : public http::HttpClient {
   void ScriptObject(const std::string& url, ScriptedObject object) {
     objects_[url] = std::move(object);
   }
+  // The next responses for `url`, in order, before its script or object.
+  void ScriptSequence(const std::string& url, std::vector<ScriptedResponse> responses) {
+    for (auto& r : responses) sequences_[url].push_back(std::move(r));
+  }
+  // The next `count` replies of the object at `url` break off after `after`
+  // body bytes with a transport error.
+  void BreakObject(const std::string& url, int count, size_t after) {
+    breaks_[url] = {count, after};
+  }
   // The object at `url` changes (new body and ETag) after `requests` more GETs.
   void ChangeObjectAfter(const std::string& url, size_t requests, ScriptedObject next) {
     changes_[url] = {requests, std::move(next)};
@@ -69,6 +78,16 @@ class FakeHttpClient final : public http::HttpClient {
 
   size_t InFlight() const override { return pending_.size() + in_delivery_; }
 
+  void CancelAll() override {
+    std::deque<std::pair<http::Request, http::ResponseHandler*>> batch;
+    batch.swap(pending_);
+    http::TransportResult cancelled;
+    cancelled.ok = false;
+    cancelled.cancelled = true;
+    cancelled.error = "cancelled";
+    for (auto& [request, handler] : batch) handler->OnComplete(cancelled);
+  }
+
   std::vector<http::Request> requests;
   size_t max_in_flight = 0;
 
@@ -76,8 +95,17 @@ class FakeHttpClient final : public http::HttpClient {
   void Deliver(const http::Request& request, http::ResponseHandler* handler) {
     ScriptedResponse response;
     auto it = scripts_.find(request.url);
-    if (auto object = objects_.find(request.url); object != objects_.end()) {
+    if (auto seq = sequences_.find(request.url); seq != sequences_.end() && !seq->second.empty()) {
+      response = std::move(seq->second.front());
+      seq->second.pop_front();
+    } else if (auto object = objects_.find(request.url); object != objects_.end()) {
       response = Serve(request, object->second);
+      if (auto broken = breaks_.find(request.url); broken != breaks_.end() && broken->second.first > 0) {
+        --broken->second.first;
+        response.headers.emplace_back("content-length", std::to_string(response.body.size()));
+        response.body.resize(std::min(response.body.size(), broken->second.second));
+        response.transport_error = "Connection reset by peer";
+      }
       if (auto change = changes_.find(request.url); change != changes_.end()) {
         if (change->second.first-- <= 1) {
           object->second = std::move(change->second.second);
@@ -150,6 +178,8 @@ class FakeHttpClient final : public http::HttpClient {
   }
 
   std::map<std::string, ScriptedResponse> scripts_;
+  std::map<std::string, std::deque<ScriptedResponse>> sequences_;
+  std::map<std::string, std::pair<int, size_t>> breaks_;
   std::map<std::string, ScriptedObject> objects_;
   std::map<std::string, std::pair<size_t, ScriptedObject>> changes_;
   std::deque<std::pair<http::Request, http::ResponseHandler*>> pending_;

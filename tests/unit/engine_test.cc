@@ -35,6 +35,7 @@ class EngineTest : public ::testing::Test {
     config_.endpoint = *s3::ResolveEndpoint("http://127.0.0.1:9000", "us-east-1");
     config_.credentials = auth::Credentials{"AKID", "SECRET", ""};
     config_.concurrency = 4;
+    config_.backoff_base = 0.001;  // retries wait milliseconds, not seconds
   }
 
   std::string GetUrl(const std::string& key) {
@@ -143,6 +144,7 @@ TEST_F(EngineTest, LengthShorterThanListedFailsAndLeavesNoFile) {
 }
 
 TEST_F(EngineTest, TransportErrorMidBodyLeavesNoFile) {
+  config_.max_retries = 0;
   fake_.Script(GetUrl("k"), {200, {{"content-length", "100"}}, "partial", "Connection reset by peer"});
   Summary summary = RunPlan({{}, {{"b", "k", dir_.path() + "/k", "", ""}}});
   EXPECT_EQ(summary.failed, 1u);
@@ -229,6 +231,75 @@ TEST_F(EngineTest, ListOnlyWithAGlobKeepsMatchingKeys) {
   PrefixSource source{"b", "logs/", "logs/*.gz", "", "", /*list_only=*/true};
   RunPlan({{source}, {}});
   EXPECT_EQ(collector_.listed, std::vector<std::string>{"1 logs/a.gz"});
+}
+
+// --- retries ------------------------------------------------------------------
+
+TEST_F(EngineTest, TransientErrorsAreRetriedUntilTheyPass) {
+  fake_.ScriptSequence(GetUrl("k"),
+                       {{503, {}, "<Error><Code>SlowDown</Code></Error>", ""},
+                        {500, {}, "<Error><Code>InternalError</Code></Error>", ""},
+                        {200, {}, "", "Connection refused"}});
+  fake_.ScriptObject(GetUrl("k"), {"payload", "\"e\""});
+  Summary summary = RunPlan({{}, {{"b", "k", dir_.path() + "/k", "", ""}}});
+  ASSERT_EQ(summary.succeeded, 1u) << collector_.results[0].status.ToString();
+  EXPECT_EQ(summary.retries, 3u);
+  EXPECT_EQ(fake_.requests.size(), 4u);
+  EXPECT_EQ(dir_.Read("k"), "payload");
+}
+
+TEST_F(EngineTest, PermanentErrorsAreNotRetried) {
+  Summary summary = RunPlan({{}, {{"b", "missing", dir_.path() + "/m", "", ""}}});
+  EXPECT_EQ(summary.failed, 1u);
+  EXPECT_EQ(summary.retries, 0u);
+  EXPECT_EQ(fake_.requests.size(), 1u);
+}
+
+TEST_F(EngineTest, RetriesStopAtTheLimit) {
+  config_.max_retries = 2;
+  fake_.Script(GetUrl("k"), {500, {}, "<Error><Code>InternalError</Code></Error>", ""});
+  Summary summary = RunPlan({{}, {{"b", "k", dir_.path() + "/k", "", ""}}});
+  EXPECT_EQ(summary.failed, 1u);
+  EXPECT_EQ(fake_.requests.size(), 3u);
+  EXPECT_EQ(collector_.Find("k")->status.s3_code(), "InternalError");
+  EXPECT_TRUE(dir_.Files().empty());
+}
+
+TEST_F(EngineTest, TheBudgetStopsRetriesAgainstADeadEndpoint) {
+  config_.max_retries = 100;
+  DownloadPlan plan;
+  for (int i = 0; i < 20; ++i) {
+    std::string key = "k" + std::to_string(i);
+    fake_.Script(GetUrl(key), {200, {}, "", "Connection refused"});
+    plan.objects.push_back({"b", key, "", dir_.path(), ""});
+  }
+  Summary summary = RunPlan(plan);
+  EXPECT_EQ(summary.failed, 20u);
+  // 500 tokens at 10 per transport retry: 50 retries for the whole run.
+  EXPECT_EQ(summary.retries, 50u);
+}
+
+TEST_F(EngineTest, ClockSkewIsCorrectedFromTheServerDate) {
+  config_.clock = [] { return std::time_t{1000000000}; };  // 2001, far behind the server
+  fake_.ScriptSequence(GetUrl("k"), {{403,
+                                      {{"date", "Thu, 26 Nov 2026 12:19:09 GMT"}},
+                                      "<Error><Code>RequestTimeTooSkewed</Code></Error>",
+                                      ""}});
+  fake_.ScriptObject(GetUrl("k"), {"v", "\"e\""});
+  Summary summary = RunPlan({{}, {{"b", "k", dir_.path() + "/k", "", ""}}});
+  ASSERT_EQ(summary.succeeded, 1u) << collector_.results[0].status.ToString();
+  ASSERT_EQ(fake_.requests.size(), 2u);
+  EXPECT_EQ(*http::FindHeader(fake_.requests[0].headers, "x-amz-date"), "20010909T014640Z");
+  EXPECT_EQ(*http::FindHeader(fake_.requests[1].headers, "x-amz-date"), "20261126T121909Z");
+}
+
+TEST_F(EngineTest, ListingPagesAreRetried) {
+  fake_.ScriptSequence(ListUrl(""), {{503, {}, "<Error><Code>SlowDown</Code></Error>", ""}});
+  fake_.Script(ListUrl(""), {200, {}, PageXml({{"k", "v"}}), ""});
+  ScriptObject("k", "v");
+  Summary summary = RunPlan({{{"b", "", "", dir_.path(), ""}}, {}});
+  EXPECT_EQ(summary.succeeded, 1u);
+  EXPECT_EQ(summary.retries, 1u);
 }
 
 // --- large objects in ranged parts -------------------------------------------
@@ -377,6 +448,36 @@ TEST_F(PartsTest, ManyLargeObjectsShareTheConcurrencyLimit) {
   EXPECT_EQ(summary.succeeded, 6u);
   EXPECT_LE(fake_.max_in_flight, 4u);
   for (const auto& [key, body] : listed) EXPECT_EQ(dir_.Read(key), body) << key;
+}
+
+TEST_F(PartsTest, ABrokenBodyResumesAtTheByteWhereItStopped) {
+  std::string body = Body(40);
+  fake_.Script(ListUrl(""), {200, {}, PageXml({{"k", body}}), ""});
+  fake_.ScriptObject(GetUrl("k"), {body, "\"x\""});
+  fake_.BreakObject(GetUrl("k"), 1, 5);  // the first reply stops after 5 bytes
+  Summary summary = RunPlan({{{"b", "", "", dir_.path(), ""}}, {}});
+  ASSERT_EQ(summary.succeeded, 1u) << collector_.results[0].status.ToString();
+  EXPECT_EQ(summary.retries, 1u);
+  EXPECT_EQ(dir_.Read("k"), body);
+  std::vector<std::string> ranges = RangesRequested("k");
+  // Part 0 broke after 5 bytes and was resumed at byte 5, pinned to the ETag.
+  EXPECT_EQ(std::count(ranges.begin(), ranges.end(), "bytes=5-15"), 1);
+  EXPECT_EQ(std::count(ranges.begin(), ranges.end(), "bytes=0-15"), 1);
+  for (const auto& request : fake_.requests) {
+    if (request.url != GetUrl("k")) continue;
+    EXPECT_NE(http::FindHeader(request.headers, "if-match"), nullptr);
+  }
+}
+
+TEST_F(PartsTest, ABrokenDiscoveryResumesAsARange) {
+  std::string body = Body(40);
+  fake_.ScriptObject(GetUrl("k"), {body, "\"e\""});
+  fake_.BreakObject(GetUrl("k"), 1, 3);
+  Summary summary = RunPlan({{}, {{"b", "k", dir_.path() + "/k", "", ""}}});
+  ASSERT_EQ(summary.succeeded, 1u) << collector_.results[0].status.ToString();
+  EXPECT_EQ(dir_.Read("k"), body);
+  EXPECT_EQ(RangesRequested("k"), (std::vector<std::string>{"bytes=0-15", "bytes=3-15",
+                                                            "bytes=16-31", "bytes=32-39"}));
 }
 
 }  // namespace
