@@ -17,6 +17,13 @@ enum class AddressingStyle {
   kVirtual,  // virtual-hosted also on a custom endpoint (it must be a DNS name)
 };
 
+// What is verified of each object's bytes (see transfer/verifier.h).
+enum class ChecksumPolicy {
+  kAuto,      // S3's full-object checksum, else a single-part ETag's MD5, when offered
+  kRequired,  // as kAuto, and an object that offers neither fails
+  kOff,       // nothing beyond lengths and ranges
+};
+
 struct ClientOptions {
   // "" = AWS S3 in `region`. Otherwise "http[s]://host[:port]".
   std::string endpoint_url;
@@ -42,6 +49,9 @@ struct ClientOptions {
   int retries = 5;
   // A transfer that receives nothing for this long is abandoned and retried.
   int stall_timeout_seconds = 30;
+  // A mismatch is retried like a bad reply; when it persists the object
+  // fails with "checksum mismatch" and no file is left.
+  ChecksumPolicy checksum = ChecksumPolicy::kAuto;
   // TLS: verify the server certificate (always, unless the user opts out).
   bool verify_tls = true;
   std::string ca_bundle;  // "" = the system's trust store

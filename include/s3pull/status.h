@@ -19,6 +19,7 @@ enum class StatusCode {
   kServiceError,     // S3 answered with an error (see s3_code, http_status)
   kTransportError,   // no usable HTTP response: DNS, connect, reset, timeout
   kProtocolError,    // a response S3 would not send: bad XML, wrong length
+  kIntegrityError,   // the bytes do not match the object's checksum or MD5
   kIoError,          // the local file system failed
   kUnsafePath,       // the key cannot be written safely under the destination
   kCancelled,

@@ -3,7 +3,9 @@
 
 #include <sys/stat.h>
 
+#include <charconv>
 #include <cstdio>
+#include <map>
 
 #include "cli/exit_codes.h"
 #include "cli/interrupt.h"
@@ -66,8 +68,17 @@ CpCommand::CpCommand(CLI::App& app) {
   command_->add_option("--concurrency", options.concurrency,
                        "requests in flight at once: 'auto' (adapts to what the server and "
                        "network give) or a number from 1 to 4096")
-      ->transform(CLI::CheckedTransformer(std::map<std::string, int>{{"auto", 0}}) |
-                  CLI::Range(1, 4096))
+      ->transform([](std::string value) -> std::string {
+        // "auto" is ClientOptions' 0; a literal 0 is not a valid count.
+        if (value == "auto") return "0";
+        int n = 0;
+        auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), n);
+        if (error != std::errc() || end != value.data() + value.size() || n < 1 || n > 4096) {
+          throw CLI::ValidationError("must be 'auto' or a number from 1 to 4096, not '" + value +
+                                     "'");
+        }
+        return value;
+      })
       ->default_str("auto");
   command_->add_option("--retries", options.retries,
                        "retries per request after a transient failure (throttling, 5xx, "
@@ -78,6 +89,14 @@ CpCommand::CpCommand(CLI::App& app) {
                        "seconds without a byte after which a transfer is abandoned and retried")
       ->default_val(30)
       ->check(CLI::Range(1, 3600));
+  const std::map<std::string, ChecksumPolicy> policies = {{"auto", ChecksumPolicy::kAuto},
+                                                           {"required", ChecksumPolicy::kRequired},
+                                                           {"off", ChecksumPolicy::kOff}};
+  command_->add_option("--checksum", options.checksum,
+                       "auto: verify S3's checksum or a single-part ETag's MD5 when offered; "
+                       "required: also fail objects that offer neither; off")
+      ->transform(CLI::CheckedTransformer(policies))
+      ->default_str("auto");
   command_->add_option("--part-size", options.part_size,
                        "bytes per ranged GET of a large object, e.g. 8MiB, 16M, 1048576")
       ->default_str("8MiB")

@@ -10,6 +10,7 @@ const char* StatusCodeName(StatusCode code) {
     case StatusCode::kServiceError: return "service error";
     case StatusCode::kTransportError: return "transport error";
     case StatusCode::kProtocolError: return "protocol error";
+    case StatusCode::kIntegrityError: return "integrity error";
     case StatusCode::kIoError: return "I/O error";
     case StatusCode::kUnsafePath: return "unsafe path";
     case StatusCode::kCancelled: return "cancelled";

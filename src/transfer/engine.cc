@@ -396,7 +396,8 @@ class Run {
       SendListPage(list->listing, list->params);
     } else if (auto* start = std::get_if<Scheduler::StartObject>(&action)) {
       uint64_t id = next_object_id_++;
-      auto download = std::make_unique<ObjectDownload>(std::move(start->task), config_.part_size);
+      auto download = std::make_unique<ObjectDownload>(std::move(start->task), config_.part_size,
+                                                       config_.checksum_mode);
       PartSpec first = download->FirstPart();
       scheduler_.AddParts(id, 1, download->part_count());
       SendPart(id, *download, first);
@@ -457,12 +458,17 @@ class Run {
     out.method = request.method;
     out.url = request.url;
     out.headers = std::move(headers);
+    // S3 sends an object's checksums only when asked; x-amz-* headers are signed.
+    std::pair<std::string, std::string> checksum_mode{"x-amz-checksum-mode", "ENABLED"};
+    bool ask_checksums = config_.checksum_mode != ChecksumMode::kOff;
+    if (ask_checksums) out.headers.push_back(checksum_mode);
     if (config_.credentials) {
       auth::SigningRequest signing;
       signing.method = request.method;
       signing.host = request.host;
       signing.canonical_uri = request.canonical_uri;
       signing.canonical_query = request.canonical_query;
+      if (ask_checksums) signing.headers.push_back(checksum_mode);
       auth::SignedHeaders signed_headers =
           auth::Sign(signing, *config_.credentials, auth::SigningScope{config_.endpoint.region},
                      config_.clock() + clock_offset_, &key_cache_);
@@ -525,6 +531,7 @@ void PartRequest::OnComplete(const http::TransportResult& result) {
   if (result.cancelled) status = Status(StatusCode::kCancelled, "interrupted");
   if (status.ok() && !result.ok && !complete_at_headers_) status = Status(StatusCode::kTransportError, result.error);
   if (status.ok() && !success()) status = ResponseError(status_, headers_, error_body_);
+  if (status.ok()) status = download_->VerifyPart(part_, received_);
   run_->PartDone(object_id_, part_, status, received_, headers_);
 }
 

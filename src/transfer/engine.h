@@ -29,6 +29,7 @@
 #include "http/http_client.h"
 #include "s3/requests.h"
 #include "s3pull/downloader.h"
+#include "transfer/verifier.h"
 
 namespace s3pull::transfer {
 
@@ -38,6 +39,7 @@ struct EngineConfig {
   int concurrency = 0;  // requests in flight; 0 = adaptive (ConcurrencyController)
   uint64_t part_size = 8 * 1024 * 1024;  // bytes per ranged GET of a large object
   int max_retries = 5;                   // per request (retry.h says which failures)
+  ChecksumMode checksum_mode = ChecksumMode::kAuto;  // verifier.h
   double backoff_base = 0.1;             // seconds; the first retry waits up to this
   std::function<std::time_t()> clock = [] { return std::time(nullptr); };  // for signing
   // When set and true, the run stops: transfers in flight end as cancelled,

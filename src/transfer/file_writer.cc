@@ -142,7 +142,7 @@ Result<FileWriter> FileWriter::Create(const std::string& final_path, std::string
   CurrentUmask();
   for (int attempt = 0; attempt < 100 && w.fd_ < 0; ++attempt) {
     w.temp_name_ = TempName();
-    w.fd_ = openat(w.dir_fd_, w.temp_name_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    w.fd_ = openat(w.dir_fd_, w.temp_name_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (w.fd_ < 0 && errno != EEXIST) break;
   }
   if (w.fd_ < 0) {
@@ -194,6 +194,21 @@ Status FileWriter::WriteAt(uint64_t offset, std::string_view data) {
     data.remove_prefix(static_cast<size_t>(n));
     offset += static_cast<uint64_t>(n);
     bytes_written_ += static_cast<uint64_t>(n);
+  }
+  return Status::Ok();
+}
+
+Status FileWriter::ReadAt(uint64_t offset, char* out, size_t size) const {
+  while (size > 0) {
+    ssize_t n = pread(fd_, out, size, static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (n == 0) errno = EIO;  // the bytes were written: the file cannot be shorter
+      return ErrnoStatus("cannot read back", temp_path());
+    }
+    out += n;
+    size -= static_cast<size_t>(n);
+    offset += static_cast<uint64_t>(n);
   }
   return Status::Ok();
 }

@@ -42,6 +42,8 @@ class FileWriter {
   Status Preallocate(uint64_t size);
   // Writes `data` at `offset` (pwrite); parts may arrive in any order.
   Status WriteAt(uint64_t offset, std::string_view data);
+  // Reads back `size` bytes at `offset` (written before) into `out`.
+  Status ReadAt(uint64_t offset, char* out, size_t size) const;
   // Renames the temporary file to the final name; the writer is then empty.
   Status Commit();
   // Removes the temporary file (also done by the destructor).

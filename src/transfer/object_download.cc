@@ -42,8 +42,11 @@ std::string Range(uint64_t first, uint64_t last, uint64_t total) {
 
 }  // namespace
 
-ObjectDownload::ObjectDownload(ObjectTask task, uint64_t part_size)
-    : task_(std::move(task)), part_size_(part_size), size_(task_.listed_size) {}
+ObjectDownload::ObjectDownload(ObjectTask task, uint64_t part_size, ChecksumMode checksum_mode)
+    : task_(std::move(task)),
+      part_size_(part_size),
+      size_(task_.listed_size),
+      verifier_(checksum_mode) {}
 
 PartSpec ObjectDownload::FirstPart() {
   outstanding_ = 1;
@@ -137,6 +140,8 @@ Status ObjectDownload::OnPartHeaders(const PartSpec& part, int status, const htt
       break;
     }
   }
+  if (part.kind != PartKind::kRange) single_request_ = part_count_ <= 1;
+  if (Status chosen = verifier_.Choose(headers, single_request_); !chosen.ok()) return chosen;
   return EnsureFile();
 }
 
@@ -149,8 +154,22 @@ Status ObjectDownload::OnPartBody(const PartSpec& part, uint64_t offset, std::st
                     std::to_string(offset + data.size()) + " > " + std::to_string(limit) + ")");
   }
   Status written = task_.dest_path == "-" ? WriteToStdout(data) : writer_->WriteAt(part.first + offset, data);
-  if (written.ok()) bytes_ += data.size();
-  return written;
+  if (!written.ok()) return written;
+  bytes_ += data.size();
+  if (single_request_) verifier_.Stream(data);
+  return Status::Ok();
+}
+
+Status ObjectDownload::VerifyPart(const PartSpec& part, uint64_t received) {
+  if (failed() || !verifier_.active()) return Status::Ok();
+  if (single_request_) {
+    // Done when the stream has every byte (a resumed request ends it too).
+    return size_ && bytes_ != *size_ ? Status::Ok() : verifier_.Check();
+  }
+  Status status = verifier_.RangeDone(*writer_, part.first, received);
+  if (status.ok() && verifier_.Complete(*size_)) status = verifier_.Check();
+  if (!status.ok()) failure_ = status;
+  return Status::Ok();
 }
 
 ObjectDownload::Next ObjectDownload::OnPartDone(const PartSpec& part, const Status& status) {
@@ -193,6 +212,7 @@ std::optional<PartSpec> ObjectDownload::RetryPart(const PartSpec& part, uint64_t
     if (to_stdout && received > 0) return std::nullopt;
     bytes_ -= received;
     received = 0;
+    if (single_request_) verifier_.RestartStream();
   }
   PartSpec retry = part;
   retry.attempt = part.attempt + 1;
@@ -205,6 +225,7 @@ std::optional<PartSpec> ObjectDownload::RetryPart(const PartSpec& part, uint64_t
     // Nothing to resume from (no length known): start the part over.
     if (to_stdout) return std::nullopt;
     bytes_ -= received;
+    if (single_request_) verifier_.RestartStream();
     return retry;
   }
   retry.kind = PartKind::kRange;

@@ -28,6 +28,7 @@
 #include "s3pull/status.h"
 #include "transfer/file_writer.h"
 #include "transfer/scheduler.h"
+#include "transfer/verifier.h"
 
 namespace s3pull::transfer {
 
@@ -42,7 +43,7 @@ struct PartSpec {
 
 class ObjectDownload {
  public:
-  ObjectDownload(ObjectTask task, uint64_t part_size);
+  ObjectDownload(ObjectTask task, uint64_t part_size, ChecksumMode checksum_mode);
 
   const ObjectTask& task() const { return task_; }
   bool failed() const { return !failure_.ok(); }
@@ -67,6 +68,12 @@ class ObjectDownload {
   }
   // A piece of a successful response's body, `offset` bytes into the part.
   Status OnPartBody(const PartSpec& part, uint64_t offset, std::string_view data);
+  // A response ended well after `received` body bytes: verifies what can be
+  // verified now. An object fetched in one request is checked here, and a
+  // mismatch is returned (the request is worth retrying); for a ranged
+  // object the part joins the hashed front, and a mismatch found when the
+  // last part does fails the object instead (no single part is to blame).
+  Status VerifyPart(const PartSpec& part, uint64_t received);
 
   // What the engine does after a response.
   struct Next {
@@ -104,6 +111,8 @@ class ObjectDownload {
   std::optional<FileWriter> writer_;
   Status failure_;
   bool discovered_whole_ = false;  // a 200 answered the discovery request
+  bool single_request_ = false;    // the object comes in order in one reply (and its retries)
+  ObjectVerifier verifier_;
   bool rest_queued_ = false;       // parts after the first were handed to the engine
 };
 

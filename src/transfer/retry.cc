@@ -25,6 +25,7 @@ FailureKind ClassifyFailure(const Status& status) {
     case StatusCode::kTransportError:
       return FailureKind::kTransport;
     case StatusCode::kProtocolError:
+    case StatusCode::kIntegrityError:
       return FailureKind::kBadReply;
     case StatusCode::kServiceError:
       break;

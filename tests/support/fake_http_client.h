@@ -34,6 +34,8 @@ struct ScriptedObject {
   std::string body;
   std::string etag;  // quoted
   bool ignore_range = false;  // answer 200 with the whole body, like a server without ranges
+  int corrupt_replies = 0;    // the next this many replies have one byte changed
+  http::Headers extra_headers = {};  // sent with every 200/206 reply (e.g. checksums)
 };
 
 class FakeHttpClient final : public http::HttpClient {
@@ -100,6 +102,10 @@ class FakeHttpClient final : public http::HttpClient {
       seq->second.pop_front();
     } else if (auto object = objects_.find(request.url); object != objects_.end()) {
       response = Serve(request, object->second);
+      if (object->second.corrupt_replies > 0 && !response.body.empty() && response.status < 300) {
+        --object->second.corrupt_replies;
+        response.body[response.body.size() / 2] ^= 0x20;
+      }
       if (auto broken = breaks_.find(request.url); broken != breaks_.end() && broken->second.first > 0) {
         --broken->second.first;
         response.headers.emplace_back("content-length", std::to_string(response.body.size()));
@@ -154,6 +160,7 @@ class FakeHttpClient final : public http::HttpClient {
       return response;
     }
     const std::string* range = http::FindHeader(request.headers, "range");
+    for (const auto& header : object.extra_headers) response.headers.push_back(header);
     if (!range || object.ignore_range) {
       response.body = object.body;
       return response;

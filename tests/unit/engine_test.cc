@@ -6,11 +6,13 @@
 
 #include "fake_http_client.h"
 #include "temp_dir.h"
+#include "transfer/integrity.h"
 
 namespace s3pull::transfer {
 namespace {
 
 using testing::FakeHttpClient;
+using testing::ScriptedObject;
 using testing::ScriptedResponse;
 using testing::TempDir;
 
@@ -267,6 +269,7 @@ TEST_F(EngineTest, RetriesStopAtTheLimit) {
 
 TEST_F(EngineTest, TheBudgetStopsRetriesAgainstADeadEndpoint) {
   config_.max_retries = 100;
+  config_.concurrency = 20;  // all at once: a few retries each, so backoffs stay short
   DownloadPlan plan;
   for (int i = 0; i < 20; ++i) {
     std::string key = "k" + std::to_string(i);
@@ -478,6 +481,109 @@ TEST_F(PartsTest, ABrokenDiscoveryResumesAsARange) {
   EXPECT_EQ(dir_.Read("k"), body);
   EXPECT_EQ(RangesRequested("k"), (std::vector<std::string>{"bytes=0-15", "bytes=3-15",
                                                             "bytes=16-31", "bytes=32-39"}));
+}
+
+// --- verification ---------------------------------------------------------------
+
+std::string Md5Hex(const std::string& body) {
+  std::string hex;
+  for (uint8_t byte : HashBytes(HashAlgorithm::kMd5, body)) {
+    static const char kHex[] = "0123456789abcdef";
+    hex += kHex[byte >> 4];
+    hex += kHex[byte & 15];
+  }
+  return hex;
+}
+
+TEST_F(PartsTest, Md5EtagIsVerifiedAndACorruptReplyIsFetchedAgain) {
+  std::string body = Body(12);
+  ScriptedObject object{body, "\"" + Md5Hex(body) + "\""};
+  object.corrupt_replies = 1;
+  fake_.ScriptObject(GetUrl("k"), object);
+  Summary summary = RunPlan({{}, {{"b", "k", dir_.path() + "/k", "", ""}}});
+  ASSERT_EQ(summary.succeeded, 1u) << collector_.results[0].status.ToString();
+  EXPECT_EQ(summary.retries, 1u);
+  EXPECT_EQ(dir_.Read("k"), body);
+}
+
+TEST_F(PartsTest, PersistentMd5MismatchFailsAndLeavesNoFile) {
+  config_.max_retries = 2;
+  std::string body = Body(12);
+  ScriptedObject object{body, "\"" + Md5Hex(body) + "\""};
+  object.corrupt_replies = 100;
+  fake_.ScriptObject(GetUrl("k"), object);
+  Summary summary = RunPlan({{}, {{"b", "k", dir_.path() + "/k", "", ""}}});
+  EXPECT_EQ(summary.failed, 1u);
+  const ObjectResult* k = collector_.Find("k");
+  EXPECT_EQ(k->status.code(), StatusCode::kIntegrityError);
+  EXPECT_NE(k->status.message().find("checksum mismatch"), std::string::npos);
+  EXPECT_TRUE(dir_.Files().empty());
+}
+
+TEST_F(PartsTest, RangedObjectWithAnMd5EtagIsVerifiedAcrossItsParts) {
+  std::string body = Body(100);
+  std::string etag = Md5Hex(body);
+  // PageXml lists ETag "x": list these two with their real MD5 instead.
+  std::string xml = PageXml({{"good", body}, {"bad", body}});
+  for (size_t at = xml.find("&quot;x&quot;"); at != std::string::npos; at = xml.find("&quot;x&quot;")) {
+    xml.replace(at, 13, "&quot;" + etag + "&quot;");
+  }
+  fake_.Script(ListUrl(""), {200, {}, xml, ""});
+  fake_.ScriptObject(GetUrl("good"), {body, "\"" + etag + "\""});
+  ScriptedObject bad{body, "\"" + etag + "\""};
+  bad.corrupt_replies = 1;  // one part comes back with a changed byte
+  fake_.ScriptObject(GetUrl("bad"), bad);
+  Summary summary = RunPlan({{{"b", "", "", dir_.path(), ""}}, {}});
+  EXPECT_EQ(summary.succeeded, 1u);
+  EXPECT_EQ(dir_.Read("good"), body);
+  const ObjectResult* failed = collector_.Find("bad");
+  ASSERT_NE(failed, nullptr);
+  EXPECT_EQ(failed->status.code(), StatusCode::kIntegrityError);
+  EXPECT_EQ(dir_.Files(), std::set<std::string>{"good"});
+}
+
+TEST_F(PartsTest, FullObjectChecksumHeaderIsVerified) {
+  std::string body = Body(10);
+  S3Checksum crc{HashAlgorithm::kCrc32, HashBytes(HashAlgorithm::kCrc32, body)};
+  ScriptedObject good{body, "\"not-an-md5\""};
+  good.extra_headers = {{"x-amz-checksum-crc32", ChecksumHeaderValue(crc)},
+                        {"x-amz-checksum-type", "FULL_OBJECT"}};
+  fake_.ScriptObject(GetUrl("k"), good);
+  ScriptedObject bad = good;
+  bad.corrupt_replies = 100;
+  fake_.ScriptObject(GetUrl("bad"), bad);
+  config_.max_retries = 1;
+  Summary summary = RunPlan({{},
+                             {{"b", "k", dir_.path() + "/k", "", ""},
+                              {"b", "bad", dir_.path() + "/bad", "", ""}}});
+  EXPECT_EQ(summary.succeeded, 1u);
+  EXPECT_EQ(dir_.Read("k"), body);
+  EXPECT_NE(collector_.Find("bad")->status.message().find("CRC32 expected"), std::string::npos);
+  // Checksums are asked for, with a signed header.
+  EXPECT_EQ(*http::FindHeader(fake_.requests[0].headers, "x-amz-checksum-mode"), "ENABLED");
+  EXPECT_NE(http::FindHeader(fake_.requests[0].headers, "authorization")
+                ->find("x-amz-checksum-mode"),
+            std::string::npos);
+}
+
+TEST_F(PartsTest, RequiredModeFailsObjectsWithNothingToVerify) {
+  config_.checksum_mode = ChecksumMode::kRequired;
+  fake_.ScriptObject(GetUrl("k"), {"data", "\"abc-2\""});
+  Summary summary = RunPlan({{}, {{"b", "k", dir_.path() + "/k", "", ""}}});
+  EXPECT_EQ(summary.failed, 1u);
+  EXPECT_NE(collector_.Find("k")->status.message().find("no checksum to verify"), std::string::npos);
+  EXPECT_TRUE(dir_.Files().empty());
+}
+
+TEST_F(PartsTest, OffModeVerifiesNothing) {
+  config_.checksum_mode = ChecksumMode::kOff;
+  std::string body = Body(12);
+  ScriptedObject object{body, "\"" + Md5Hex(body) + "\""};
+  object.corrupt_replies = 1;
+  fake_.ScriptObject(GetUrl("k"), object);
+  Summary summary = RunPlan({{}, {{"b", "k", dir_.path() + "/k", "", ""}}});
+  EXPECT_EQ(summary.succeeded, 1u);
+  EXPECT_EQ(http::FindHeader(fake_.requests[0].headers, "x-amz-checksum-mode"), nullptr);
 }
 
 }  // namespace

@@ -1,0 +1,398 @@
+#include "transfer/integrity.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace s3pull::transfer {
+namespace {
+
+using enum HashAlgorithm;
+
+constexpr HashAlgorithm kAllAlgorithms[] = {kCrc32, kCrc32c, kCrc64Nvme, kSha1, kSha256, kMd5};
+constexpr HashAlgorithm kCrcs[] = {kCrc32, kCrc32c, kCrc64Nvme};
+
+std::string Hex(const Digest& digest) {
+  std::string out;
+  for (uint8_t byte : digest) {
+    char two[3];
+    std::snprintf(two, sizeof two, "%02x", byte);
+    out += two;
+  }
+  return out;
+}
+
+std::string_view AsText(const Digest& bytes) {
+  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+}
+
+Digest AsBytes(std::string_view text) { return Digest(text.begin(), text.end()); }
+
+std::string RandomBytes(size_t size, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::string out(size, '\0');
+  for (char& c : out) c = static_cast<char>(rng());
+  return out;
+}
+
+uint64_t Crc(HashAlgorithm algorithm, std::string_view bytes) {
+  return CrcValue(HashBytes(algorithm, bytes));
+}
+
+// The CRC catalogue's definition, one bit at a time (reflected; init and
+// xorout all ones), independent of the code under test.
+uint64_t ReferenceCrc(HashAlgorithm algorithm, std::string_view bytes) {
+  const int width = algorithm == kCrc64Nvme ? 64 : 32;
+  const uint64_t normal = algorithm == kCrc32    ? 0x04C11DB7
+                          : algorithm == kCrc32c ? 0x1EDC6F41
+                                                 : 0xAD93D23594C93659;
+  uint64_t poly = 0;
+  for (int i = 0; i < width; ++i) poly |= ((normal >> i) & 1) << (width - 1 - i);
+  const uint64_t ones = width == 64 ? ~uint64_t{0} : (uint64_t{1} << width) - 1;
+  uint64_t reg = ones;
+  for (unsigned char c : bytes) {
+    reg ^= c;
+    for (int b = 0; b < 8; ++b) reg = (reg & 1) ? (reg >> 1) ^ poly : reg >> 1;
+  }
+  return reg ^ ones;
+}
+
+TEST(IntegrityTest, KnownAnswers) {
+  const std::string million_a(1000000, 'a');
+  struct Case {
+    HashAlgorithm algorithm;
+    std::string_view input;
+    std::string_view hex;
+  } cases[] = {
+      // The CRC catalogue's check values ("123456789") and the empty input.
+      {kCrc32, "123456789", "cbf43926"},
+      {kCrc32c, "123456789", "e3069283"},
+      {kCrc64Nvme, "123456789", "ae8b14860a799888"},
+      {kCrc32, "", "00000000"},
+      {kCrc32c, "", "00000000"},
+      {kCrc64Nvme, "", "0000000000000000"},
+      {kCrc32, million_a, "dc25bfbc"},
+      {kCrc32c, million_a, "436fe240"},
+      {kCrc64Nvme, million_a, "38b0ef50419e0b4c"},
+      // FIPS 180 and RFC 1321 examples.
+      {kMd5, "", "d41d8cd98f00b204e9800998ecf8427e"},
+      {kMd5, "abc", "900150983cd24fb0d6963f7d28e17f72"},
+      {kMd5, million_a, "7707d6ae4e027c70eea2a935c2296f21"},
+      {kSha1, "", "da39a3ee5e6b4b0d3255bfef95601890afd80709"},
+      {kSha1, "abc", "a9993e364706816aba3e25717850c26c9cd0d89d"},
+      {kSha1, million_a, "34aa973cd4c4daa4f61eeb2bdbad27316534016f"},
+      {kSha256, "", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+      {kSha256, "abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
+      {kSha256, million_a, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::string(AlgorithmName(c.algorithm)) + " of " + std::to_string(c.input.size()) +
+                 " bytes");
+    Digest digest = HashBytes(c.algorithm, c.input);
+    EXPECT_EQ(Hex(digest), c.hex);
+    EXPECT_EQ(digest.size(), DigestSize(c.algorithm));
+  }
+}
+
+TEST(IntegrityTest, HeaderValuesMatchTheAwsSdks) {
+  // crc32, sha1 and sha256 as botocore computes them, crc32c as awscrt does;
+  // crc64nvme from the catalogue's definition.
+  struct Case {
+    HashAlgorithm algorithm;
+    std::string_view input;
+    std::string_view base64;
+  } cases[] = {
+      {kCrc32, "Hello world", "i9aeUg=="},
+      {kCrc32c, "Hello world", "crUfeA=="},
+      {kCrc64Nvme, "Hello world", "OOJZ0D8xKts="},
+      {kCrc64Nvme, "hello world!", "2RYNH6jkGOM="},
+      {kSha1, "Hello world", "e1AsOh9IyGCa4hLN+2Od7jlnP14="},
+      {kSha256, "Hello world", "ZOyIygCyaOW6GjVnihtTFtIS9PNmskdyMlNKiuyjfzw="},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(Base64Encode(HashBytes(c.algorithm, c.input)), c.base64)
+        << AlgorithmName(c.algorithm) << " of " << c.input;
+  }
+}
+
+TEST(IntegrityTest, CrcsMatchTheBitwiseDefinitionAtEveryLengthAndAlignment) {
+  // Lengths around the 16- and 64-byte blocks of the vector code, at every
+  // alignment of the start.
+  const std::string data = RandomBytes(600, 1);
+  for (HashAlgorithm algorithm : kCrcs) {
+    for (size_t offset = 0; offset < 16; ++offset) {
+      for (size_t length = 0; offset + length <= data.size(); length += offset < 2 ? 1 : 7) {
+        std::string_view bytes = std::string_view(data).substr(offset, length);
+        ASSERT_EQ(Crc(algorithm, bytes), ReferenceCrc(algorithm, bytes))
+            << AlgorithmName(algorithm) << " offset " << offset << " length " << length;
+      }
+    }
+  }
+}
+
+TEST(IntegrityTest, StreamingInAnyChunksEqualsOneShot) {
+  const std::string data = RandomBytes(1024 * 1024 + 13, 2);
+  for (HashAlgorithm algorithm : kAllAlgorithms) {
+    const Digest whole = HashBytes(algorithm, data);
+    for (size_t chunk : {1, 3, 7, 15, 16, 17, 63, 64, 65, 129, 4095, 65537, 0}) {
+      std::mt19937_64 rng(chunk);
+      std::unique_ptr<Hasher> hasher = NewHasher(algorithm);
+      for (size_t at = 0; at < data.size();) {
+        // Chunk 0 stands for random sizes, empty pieces included.
+        size_t size = chunk > 0 ? chunk : rng() % 300;
+        size = std::min(size, data.size() - at);
+        hasher->Update(std::string_view(data).substr(at, size));
+        at += size;
+      }
+      EXPECT_EQ(hasher->Finish(), whole) << AlgorithmName(algorithm) << " chunk " << chunk;
+    }
+  }
+}
+
+TEST(IntegrityTest, CombinedPartCrcsEqualTheCrcOfTheWhole) {
+  std::mt19937_64 rng(3);
+  for (size_t size :
+       {size_t{0}, size_t{1}, size_t{2}, size_t{17}, size_t{4096}, size_t{3 * 1024 * 1024 + 5}}) {
+    const std::string data = RandomBytes(size, size);
+    for (int trial = 0; trial < 4; ++trial) {
+      // Random cuts, repeated ones making empty parts, plus 1-byte parts.
+      std::vector<size_t> cuts = {0, size};
+      for (int i = 0; i < 6; ++i) cuts.push_back(size == 0 ? 0 : rng() % (size + 1));
+      if (size > 2) cuts.insert(cuts.end(), {1, size - 1, size / 2, size / 2 + 1, size / 2});
+      std::sort(cuts.begin(), cuts.end());
+      for (HashAlgorithm algorithm : kCrcs) {
+        uint64_t combined = 0;  // the CRC of no bytes
+        for (size_t i = 0; i + 1 < cuts.size(); ++i) {
+          std::string_view part = std::string_view(data).substr(cuts[i], cuts[i + 1] - cuts[i]);
+          combined = CombineCrc(algorithm, combined, Crc(algorithm, part), part.size());
+        }
+        EXPECT_EQ(combined, Crc(algorithm, data)) << AlgorithmName(algorithm) << " size " << size;
+      }
+    }
+  }
+}
+
+TEST(IntegrityTest, CombiningIsAssociativeForHugeLengths) {
+  // CRC(A||B||C) two ways, with |B| = 5 TiB and |C| = 2^62 bytes.
+  const uint64_t length_b = uint64_t{5} << 40;
+  const uint64_t length_c = uint64_t{1} << 62;
+  std::mt19937_64 rng(4);
+  for (HashAlgorithm algorithm : kCrcs) {
+    const uint64_t mask = algorithm == kCrc64Nvme ? ~uint64_t{0} : 0xffffffff;
+    const uint64_t a = rng() & mask, b = rng() & mask, c = rng() & mask;
+    EXPECT_EQ(CombineCrc(algorithm, CombineCrc(algorithm, a, b, length_b), c, length_c),
+              CombineCrc(algorithm, a, CombineCrc(algorithm, b, c, length_c), length_b + length_c))
+        << AlgorithmName(algorithm);
+    EXPECT_EQ(CombineCrc(algorithm, a, b, 0), a ^ b);
+    EXPECT_EQ(CombineCrc(algorithm, 0, b, length_b), b);
+  }
+}
+
+TEST(IntegrityTest, CrcDigestsAreBigEndian) {
+  EXPECT_EQ(CrcDigest(kCrc32, 0xcbf43926), (Digest{0xcb, 0xf4, 0x39, 0x26}));
+  EXPECT_EQ(CrcDigest(kCrc64Nvme, 0xae8b14860a799888),
+            (Digest{0xae, 0x8b, 0x14, 0x86, 0x0a, 0x79, 0x98, 0x88}));
+  EXPECT_EQ(CrcValue(Digest{0xe3, 0x06, 0x92, 0x83}), 0xe3069283u);
+  EXPECT_EQ(CrcValue(HashBytes(kCrc64Nvme, "123456789")), 0xae8b14860a799888u);
+}
+
+TEST(IntegrityTest, Base64Rfc4648Vectors) {
+  const std::pair<std::string_view, std::string_view> cases[] = {
+      {"", ""},
+      {"f", "Zg=="},
+      {"fo", "Zm8="},
+      {"foo", "Zm9v"},
+      {"foob", "Zm9vYg=="},
+      {"fooba", "Zm9vYmE="},
+      {"foobar", "Zm9vYmFy"},
+      {"\xff\xfe\xfd", "//79"},
+  };
+  for (const auto& [plain, encoded] : cases) {
+    EXPECT_EQ(Base64Encode(AsBytes(plain)), encoded);
+    EXPECT_EQ(Base64Decode(encoded), AsBytes(plain)) << encoded;
+  }
+}
+
+TEST(IntegrityTest, Base64RoundTrips) {
+  for (size_t size = 0; size < 70; ++size) {
+    const Digest bytes = AsBytes(RandomBytes(size, size));
+    const std::string encoded = Base64Encode(bytes);
+    EXPECT_EQ(encoded.size() % 4, 0u);
+    EXPECT_EQ(Base64Decode(encoded), bytes) << encoded;
+  }
+}
+
+TEST(IntegrityTest, Base64RejectsAnythingNotCanonical) {
+  for (std::string_view bad : {"Zg", "Zg=", "Z===", "====", "Zm9v====", "Zg==Zg==", "Zm=v",
+                               "Zh==", "Zm9=", "Zm9v\n", " Zm9v", "Zm9-", "Zm9_", "Zm9v YmFy"}) {
+    EXPECT_EQ(Base64Decode(bad), std::nullopt) << bad;
+  }
+}
+
+struct ParseCase {
+  http::Headers headers;
+  std::optional<S3Checksum> expected;  // when parsing succeeds
+  bool ok = true;
+};
+
+TEST(IntegrityTest, ParseChecksumHeaders) {
+  const Digest hello_crc32 = HashBytes(kCrc32, "Hello world");
+  const Digest hello_crc32c = HashBytes(kCrc32c, "Hello world");
+  const Digest hello_crc64 = HashBytes(kCrc64Nvme, "Hello world");
+  const Digest hello_sha256 = HashBytes(kSha256, "Hello world");
+  const std::string sha256 = "ZOyIygCyaOW6GjVnihtTFtIS9PNmskdyMlNKiuyjfzw=";
+  const ParseCase cases[] = {
+      {{}, std::nullopt},
+      {{{"etag", "\"x\""}, {"x-amz-checksum-type", "FULL_OBJECT"}}, std::nullopt},
+      {{{"x-amz-checksum-crc32", "i9aeUg=="}},
+       S3Checksum{kCrc32, hello_crc32, ChecksumType::kFullObject, 0}},
+      {{{"x-amz-checksum-crc32c", "crUfeA=="}, {"x-amz-checksum-type", "FULL_OBJECT"}},
+       S3Checksum{kCrc32c, hello_crc32c, ChecksumType::kFullObject, 0}},
+      {{{"X-Amz-Checksum-CRC64NVME", "OOJZ0D8xKts="}},
+       S3Checksum{kCrc64Nvme, hello_crc64, ChecksumType::kFullObject, 0}},
+      // Composite: "-N" alone, or with its type.
+      {{{"x-amz-checksum-sha256", sha256 + "-3"}},
+       S3Checksum{kSha256, hello_sha256, ChecksumType::kComposite, 3}},
+      {{{"x-amz-checksum-crc32", "i9aeUg==-10000"}, {"x-amz-checksum-type", "COMPOSITE"}},
+       S3Checksum{kCrc32, hello_crc32, ChecksumType::kComposite, 10000}},
+      // One part of a composite object (a GET with partNumber): its own digest.
+      {{{"x-amz-checksum-sha256", sha256}, {"x-amz-checksum-type", "COMPOSITE"}},
+       S3Checksum{kSha256, hello_sha256, ChecksumType::kComposite, 0}},
+      // Several: the CRCs first, CRC64NVME before CRC32C before CRC32.
+      {{{"x-amz-checksum-sha256", sha256}, {"x-amz-checksum-crc32", "i9aeUg=="}},
+       S3Checksum{kCrc32, hello_crc32, ChecksumType::kFullObject, 0}},
+      {{{"x-amz-checksum-crc32", "i9aeUg=="},
+        {"x-amz-checksum-crc64nvme", "OOJZ0D8xKts="},
+        {"x-amz-checksum-crc32c", "crUfeA=="}},
+       S3Checksum{kCrc64Nvme, hello_crc64, ChecksumType::kFullObject, 0}},
+      // Malformed: an error, never "no checksum".
+      {{{"x-amz-checksum-crc32", "i9aeUg==-0"}}, std::nullopt, false},
+      {{{"x-amz-checksum-crc32", "i9aeUg==-"}}, std::nullopt, false},
+      {{{"x-amz-checksum-crc32", "i9aeUg==-3x"}}, std::nullopt, false},
+      {{{"x-amz-checksum-crc32", "i9aeUg==-+3"}}, std::nullopt, false},
+      {{{"x-amz-checksum-crc32", "-3"}}, std::nullopt, false},
+      {{{"x-amz-checksum-crc32", ""}}, std::nullopt, false},
+      {{{"x-amz-checksum-crc32", "OOJZ0D8xKts="}}, std::nullopt, false},  // 8 bytes
+      {{{"x-amz-checksum-crc64nvme", "i9aeUg=="}}, std::nullopt, false},  // 4 bytes
+      {{{"x-amz-checksum-crc32", "i9aeUg"}}, std::nullopt, false},
+      {{{"x-amz-checksum-crc32", "i9ae Ug=="}}, std::nullopt, false},
+      {{{"x-amz-checksum-crc32", "i9aeUg==-3"}, {"x-amz-checksum-type", "FULL_OBJECT"}},
+       std::nullopt,
+       false},
+      {{{"x-amz-checksum-crc32", "i9aeUg=="}, {"x-amz-checksum-type", "full_object"}},
+       std::nullopt,
+       false},
+  };
+  for (const ParseCase& c : cases) {
+    std::string trace;
+    for (const auto& [name, value] : c.headers) trace += name + ": " + value + "; ";
+    SCOPED_TRACE(trace);
+    Result<std::optional<S3Checksum>> parsed = ParseChecksumHeaders(c.headers);
+    ASSERT_EQ(parsed.ok(), c.ok) << parsed.status().ToString();
+    if (!c.ok) {
+      EXPECT_EQ(parsed.status().code(), StatusCode::kProtocolError);
+      continue;
+    }
+    EXPECT_EQ(*parsed, c.expected);
+  }
+}
+
+TEST(IntegrityTest, HeaderValuesRoundTrip) {
+  for (std::string_view value : {"i9aeUg==", "i9aeUg==-3", "AAAAAA==-10000"}) {
+    Result<std::optional<S3Checksum>> parsed =
+        ParseChecksumHeaders({{"x-amz-checksum-crc32", std::string(value)}});
+    ASSERT_TRUE(parsed.ok() && parsed->has_value()) << value;
+    EXPECT_EQ(ChecksumHeaderValue(**parsed), value);
+  }
+}
+
+TEST(IntegrityTest, CompositeChecksumsAreTheDigestOfThePartDigests) {
+  // Expected values: Python's hashlib and zlib over the concatenated part
+  // digests (CRCs big-endian), as S3 computes a multipart upload's checksum.
+  const std::string_view parts[] = {"part one", "part two", "part three"};
+  struct Case {
+    HashAlgorithm algorithm;
+    std::string_view header;
+  } cases[] = {
+      {kSha256, "OpFzsc2fegv8KOfoeP35Fyw6HLg6cLlgX33ISIuIl4I=-3"},
+      {kCrc32, "HjvSlQ==-3"},
+  };
+  for (const Case& c : cases) {
+    std::vector<Digest> digests;
+    for (std::string_view part : parts) digests.push_back(HashBytes(c.algorithm, part));
+    S3Checksum composite = CompositeChecksum(c.algorithm, digests);
+    EXPECT_EQ(ChecksumHeaderValue(composite), c.header);
+    Result<std::optional<S3Checksum>> parsed = ParseChecksumHeaders(
+        {{"x-amz-checksum-" + std::string(c.algorithm == kSha256 ? "sha256" : "crc32"),
+          std::string(c.header)},
+         {"x-amz-checksum-type", "COMPOSITE"}});
+    ASSERT_TRUE(parsed.ok() && parsed->has_value());
+    EXPECT_EQ(**parsed, composite);
+    // One part fewer, or a part changed: no match.
+    EXPECT_NE(**parsed, CompositeChecksum(c.algorithm, std::span(digests).first(2)));
+    digests[1] = HashBytes(c.algorithm, "part 2");
+    EXPECT_NE(**parsed, CompositeChecksum(c.algorithm, digests));
+  }
+  // A CRC64NVME composite is the CRC of the 8-byte big-endian part CRCs.
+  std::vector<Digest> crcs = {HashBytes(kCrc64Nvme, "a"), HashBytes(kCrc64Nvme, "b")};
+  std::string concatenated = std::string(AsText(crcs[0])) + std::string(AsText(crcs[1]));
+  EXPECT_EQ(CompositeChecksum(kCrc64Nvme, crcs).digest, HashBytes(kCrc64Nvme, concatenated));
+}
+
+TEST(IntegrityTest, IsMd5Etag) {
+  const std::pair<std::string_view, bool> cases[] = {
+      {"\"9b2cf535f27731c974343645a3985328\"", true},
+      {"9b2cf535f27731c974343645a3985328", true},
+      {"9B2CF535F27731C974343645A3985328", true},
+      {"\"9b2cf535f27731c974343645a3985328-2\"", false},
+      {"9b2cf535f27731c974343645a398532", false},    // 31 digits
+      {"9b2cf535f27731c974343645a39853288", false},  // 33
+      {"9b2cf535f27731c974343645a398532g", false},
+      {"\"9b2cf535f27731c974343645a3985328", false},  // unbalanced quote
+      {"W/\"9b2cf535f27731c974343645a3985328\"", false},
+      {"", false},
+      {"\"\"", false},
+  };
+  for (const auto& [etag, is_md5] : cases) EXPECT_EQ(IsMd5Etag(etag), is_md5) << etag;
+}
+
+TEST(IntegrityTest, EtagIsMd5UnlessKmsOrCustomerKeys) {
+  const std::string etag = "\"9b2cf535f27731c974343645a3985328\"";
+  const Digest md5 = {0x9b, 0x2c, 0xf5, 0x35, 0xf2, 0x77, 0x31, 0xc9,
+                      0x74, 0x34, 0x36, 0x45, 0xa3, 0x98, 0x53, 0x28};
+  const std::pair<http::Headers, bool> cases[] = {
+      {{}, true},
+      {{{"x-amz-server-side-encryption", "AES256"}}, true},  // SSE-S3 keeps the MD5
+      {{{"x-amz-server-side-encryption", "aws:kms"}}, false},
+      {{{"x-amz-server-side-encryption", "aws:kms:dsse"}}, false},
+      {{{"X-Amz-Server-Side-Encryption", "AWS:KMS"}}, false},
+      {{{"x-amz-server-side-encryption-customer-algorithm", "AES256"},
+        {"x-amz-server-side-encryption-customer-key-md5", "ZjQrne1X/iTcskbY2m3tFg=="}},
+       false},
+  };
+  for (const auto& [headers, is_md5] : cases) {
+    EXPECT_EQ(EtagIsMd5(etag, headers), is_md5) << (headers.empty() ? "" : headers[0].second);
+    EXPECT_EQ(EtagMd5(etag, headers), is_md5 ? std::optional(md5) : std::nullopt);
+  }
+  EXPECT_EQ(EtagMd5("9B2CF535F27731C974343645A3985328", {}), md5);
+  EXPECT_FALSE(EtagIsMd5("\"9b2cf535f27731c974343645a3985328-4\"", {}));
+  EXPECT_EQ(EtagMd5("\"d41d8cd98f00b204e9800998ecf8427e\"", {}), HashBytes(kMd5, ""));
+}
+
+TEST(IntegrityTest, AlgorithmProperties) {
+  for (HashAlgorithm algorithm : kAllAlgorithms) {
+    EXPECT_EQ(NewHasher(algorithm)->Finish().size(), DigestSize(algorithm));
+    EXPECT_EQ(IsCrc(algorithm),
+              std::find(std::begin(kCrcs), std::end(kCrcs), algorithm) != std::end(kCrcs));
+  }
+  EXPECT_EQ(AlgorithmName(kCrc64Nvme), "CRC64NVME");
+  EXPECT_EQ(AlgorithmName(kCrc32c), "CRC32C");
+  EXPECT_EQ(AlgorithmName(kSha256), "SHA256");
+}
+
+}  // namespace
+}  // namespace s3pull::transfer
