@@ -11,6 +11,7 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cctype>
 #include <cstring>
 #include <mutex>
@@ -58,6 +59,7 @@ struct Transfer {
   Headers headers;
   bool headers_delivered = false;
   bool aborted = false;
+  std::chrono::steady_clock::time_point last_activity;  // start, or the last byte received
 };
 
 // The addresses of one host:port, handed out in turn.
@@ -76,6 +78,7 @@ struct CurlHttpClient::Impl {
   std::vector<std::unique_ptr<Transfer>> all;  // owns every Transfer ever made
   std::vector<Transfer*> free_list;
   size_t in_flight = 0;
+  std::chrono::steady_clock::time_point last_stall_scan;
 
   // Hands the final response's status and headers to the handler once;
   // false when the handler wants the transfer aborted.
@@ -89,6 +92,7 @@ struct CurlHttpClient::Impl {
 
   static size_t OnHeaderLine(char* data, size_t size, size_t count, void* user) {
     auto* t = static_cast<Transfer*>(user);
+    t->last_activity = std::chrono::steady_clock::now();
     std::string_view line(data, size * count);
     if (line.starts_with("HTTP/")) {
       // A new response begins (after a 1xx or a redirect): forget the last one.
@@ -114,6 +118,7 @@ struct CurlHttpClient::Impl {
 
   static size_t OnBodyData(char* data, size_t size, size_t count, void* user) {
     auto* t = static_cast<Transfer*>(user);
+    t->last_activity = std::chrono::steady_clock::now();
     if (!DeliverHeaders(t)) return CURL_WRITEFUNC_ERROR;
     size_t n = size * count;
     if (!t->handler->OnBody(std::string_view(data, n))) {
@@ -169,8 +174,6 @@ struct CurlHttpClient::Impl {
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, options.connect_timeout_ms);
-    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, options.stall_timeout_seconds);
     curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 256L * 1024);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, options.verify_tls ? 1L : 0L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, options.verify_tls ? 2L : 0L);
@@ -211,6 +214,24 @@ struct CurlHttpClient::Impl {
       DeliverHeaders(t);  // a response with no body and no blank line seen
     }
     Complete(t, result);
+  }
+
+  // Ends the transfers that received nothing for the stall timeout (libcurl's
+  // low-speed check averages over seconds, which is not "nothing for N s").
+  void AbandonStalled() {
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_stall_scan < std::chrono::milliseconds(200)) return;
+    last_stall_scan = now;
+    auto limit = std::chrono::seconds(options.stall_timeout_seconds);
+    std::vector<Transfer*> stalled;
+    for (auto& t : all) {
+      if (t->handler != nullptr && now - t->last_activity > limit) stalled.push_back(t.get());
+    }
+    TransportResult result;
+    result.ok = false;
+    result.error = "stalled: nothing received for " +
+                   std::to_string(options.stall_timeout_seconds) + " s";
+    for (Transfer* t : stalled) Complete(t, result);
   }
 
   // Detaches `t` from the multi handle, returns it to the pool, and tells
@@ -260,6 +281,7 @@ void CurlHttpClient::Start(Request request, ResponseHandler* handler) {
   t->headers.clear();
   t->headers_delivered = false;
   t->aborted = false;
+  t->last_activity = std::chrono::steady_clock::now();
   impl_->Configure(t);
   curl_multi_add_handle(impl_->multi, t->easy);
   ++impl_->in_flight;
@@ -276,6 +298,7 @@ void CurlHttpClient::Poll(int timeout_ms) {
       any = true;
     }
   }
+  impl_->AbandonStalled();
   if (any || impl_->in_flight == 0) return;
   curl_multi_poll(impl_->multi, nullptr, 0, timeout_ms, nullptr);
 }

@@ -19,7 +19,7 @@ namespace s3pull::http {
 struct CurlOptions {
   int max_connections = 64;      // connection cache size and per-host limit
   long connect_timeout_ms = 10000;
-  // A transfer that moves no byte for this long fails ("Operation too slow").
+  // A transfer that receives no byte for this long fails ("stalled: ...").
   long stall_timeout_seconds = 30;
   bool verify_tls = true;
   std::string ca_bundle;         // "" = system default

@@ -60,7 +60,7 @@ Result<std::string> UriDecode(std::string_view encoded) {
   out.reserve(encoded.size());
   for (size_t i = 0; i < encoded.size(); ++i) {
     if (encoded[i] != '%') {
-      out.push_back(encoded[i]);
+      out.push_back(encoded[i] == '+' ? ' ' : encoded[i]);
       continue;
     }
     int high = i + 2 < encoded.size() ? kHexValue[static_cast<unsigned char>(encoded[i + 1])] : -1;

@@ -12,8 +12,9 @@ namespace s3pull::s3 {
 
 std::string UriEncode(std::string_view bytes, bool encode_slash);
 
-// Decodes %XY escapes (and nothing else: '+' stays '+', as S3 sends keys with
-// encoding-type=url). A malformed escape is kProtocolError.
+// Decodes a key S3 listed with encoding-type=url: %XY escapes, and '+' as a
+// space (S3 encodes a '+' in a key as %2B; botocore decodes the same way).
+// A malformed escape is kProtocolError.
 Result<std::string> UriDecode(std::string_view encoded);
 
 }  // namespace s3pull::s3

@@ -32,6 +32,9 @@ namespace {
 // Error bodies are small XML documents; a server that sends megabytes gets
 // its first part quoted and the rest dropped.
 constexpr size_t kMaxErrorBody = 64 * 1024;
+// A checksum mismatch is fetched again at most this often: corruption on the
+// way is rare, and an object that is corrupt at rest will not heal.
+constexpr int kMaxChecksumRetries = 2;
 // A ListObjectsV2 page of 1,000 keys of 1 KiB each is about 1.5 MB.
 constexpr size_t kMaxListBody = 64 * 1024 * 1024;
 
@@ -188,8 +191,12 @@ class Run {
         } else {
           for (const s3::ListedObject& object : page->objects) AddListedObject(context, object);
         }
-        error = scheduler_.ListingPageDone(listing, *page);
-        if (error.ok()) return;
+        // A continuation token seen before (a server looping) ends the
+        // listing: it is reported, not retried, since asking again loops too.
+        if (Status verdict = scheduler_.ListingPageDone(listing, *page); !verdict.ok()) {
+          ReportListingFailure(listing, verdict);
+        }
+        return;
       }
     }
     NoteThrottling(error);
@@ -258,7 +265,10 @@ class Run {
   bool ScheduleRetry(const Status& status, const http::Headers& headers, int attempts,
                      std::function<void()> send) {
     FailureKind kind = ClassifyFailure(status);
-    if (attempts >= config_.max_retries || !budget_.TryAcquire(RetryCost(kind))) return false;
+    int max_attempts = status.code() == StatusCode::kIntegrityError
+                           ? std::min(config_.max_retries, kMaxChecksumRetries)
+                           : config_.max_retries;
+    if (attempts >= max_attempts || !budget_.TryAcquire(RetryCost(kind))) return false;
     double delay = BackoffDelay(attempts + 1, uniform_(random_), config_.backoff_base);
     if (kind == FailureKind::kClockSkew) {
       if (!CorrectClock(headers)) return false;
@@ -384,8 +394,12 @@ class Run {
   }
 
   void FailListing(size_t listing, const Status& error) {
-    const PrefixSource& source = *listings_[listing].source;
     scheduler_.ListingFailed(listing);
+    ReportListingFailure(listing, error);
+  }
+
+  void ReportListingFailure(size_t listing, const Status& error) {
+    const PrefixSource& source = *listings_[listing].source;
     Report(ObjectResult{source.bucket, source.glob.empty() ? source.prefix : source.glob, "", 0,
                         true, error});
   }

@@ -133,9 +133,10 @@ Status ObjectDownload::OnPartHeaders(const PartSpec& part, int status, const htt
       // Servers that ignore If-Match still say which version they sent.
       const std::string* etag = http::FindHeader(headers, "etag");
       if (etag && !if_match_.empty() && s3::QuotedEtag(*etag) != if_match_) {
-        return Status(StatusCode::kProtocolError,
-                      "the object changed during the download (ETag " + *etag + ", expected " +
-                          if_match_ + ")");
+        // What S3 would have answered with 412 had it honoured If-Match.
+        return Status::Service(412, "PreconditionFailed",
+                               "the object changed during the download (ETag " + *etag +
+                                   ", expected " + if_match_ + ")");
       }
       break;
     }
@@ -183,11 +184,13 @@ ObjectDownload::Next ObjectDownload::OnPartDone(const PartSpec& part, const Stat
       return next;
     }
     if (failure_.ok()) {
-      failure_ = status.http_status() == 412
-                     ? Status::Service(412, status.s3_code(),
-                                       "the object changed during the download (If-Match " +
-                                           if_match_ + " failed)")
-                     : status;
+      // S3's own words for a failed If-Match ("At least one of the
+      // pre-conditions...") do not tell the user what happened.
+      bool from_s3 = status.http_status() == 412 && !status.message().starts_with("the object");
+      failure_ = from_s3 ? Status::Service(412, status.s3_code(),
+                                           "the object changed during the download (If-Match " +
+                                               if_match_ + " failed)")
+                         : status;
     }
     return Settle();
   }

@@ -84,7 +84,7 @@ TEST(ParseListObjectsV2Test, AwsDocumentedExample) {
 TEST(ParseListObjectsV2Test, UrlEncodedTruncatedPageWithCommonPrefixes) {
   ListPage page = MustParse(kTruncatedEncodedPage);
   ASSERT_EQ(page.objects.size(), 2u);
-  EXPECT_EQ(page.objects[0].key, "photos/a+b c.jpg");  // '+' is not a space
+  EXPECT_EQ(page.objects[0].key, "photos/a b c.jpg");  // '+' is a space, as S3 encodes it
   EXPECT_EQ(page.objects[0].size, 25165824u);
   EXPECT_EQ(page.objects[0].etag, "599bab3ed2c697f1d26842727561fd94-3");
   EXPECT_EQ(page.objects[1].key, "photos/\xc3\xa9t\xc3\xa9\n%.txt");

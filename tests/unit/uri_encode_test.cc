@@ -43,10 +43,10 @@ TEST(UriDecodeTest, DecodesEscapesInEitherCase) {
   EXPECT_EQ(*decoded, "photos/2026/a b\xc3\xa9");
 }
 
-TEST(UriDecodeTest, PlusStaysPlus) {
-  Result<std::string> decoded = UriDecode("a+b%2Bc");
+TEST(UriDecodeTest, PlusIsASpaceAndAnEscapedPlusIsAPlus) {
+  Result<std::string> decoded = UriDecode("a+b%2Bc%20d");
   ASSERT_TRUE(decoded.ok());
-  EXPECT_EQ(*decoded, "a+b+c");
+  EXPECT_EQ(*decoded, "a b+c d");
 }
 
 TEST(UriDecodeTest, MalformedEscapesAreProtocolErrors) {
