@@ -3,9 +3,12 @@
 // An object of at most one part is fetched with one plain GET. A larger one
 // is cut into parts of `part_size` bytes (the last one shorter), all of them
 // eligible at once. When the ETag says the object was uploaded in N parts
-// ("...-N"), the stored part size is inferred (size / N, rounded up to a whole
-// MiB, as uploaders choose it) and used instead, so that ranges line up with
-// the stored parts, unless that is more than four times the requested size.
+// ("...-N"), the stored part size is inferred and used instead, so that
+// ranges line up with the stored parts: the smallest whole number of MiB, at
+// least S3's 5 MiB minimum, that cuts the object into exactly N parts (size
+// and N alone cannot tell 5 from 6 MiB parts for a 13 MiB object in 3 parts;
+// the usual sizes, 5, 8 and 16 MiB, come out right). It is not used when
+// it is more than four times the requested size.
 #pragma once
 
 #include <cstdint>

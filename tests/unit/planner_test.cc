@@ -50,6 +50,19 @@ TEST(PlannerTest, SinglePartEtagsKeepTheRequestedSize) {
   EXPECT_EQ(ChoosePartSize(0, "abc-3", kDefaultPartSize), kDefaultPartSize);
 }
 
+TEST(PlannerTest, ObjectsWithinOnePartKeepOnePartWhateverTheirEtag) {
+  EXPECT_EQ(ChoosePartSize(5 * kMiB + 1, "x-2", kDefaultPartSize), kDefaultPartSize);
+  EXPECT_EQ(ChoosePartSize(12 * kMiB, "x-3", 16 * kMiB), 16 * kMiB);
+}
+
+TEST(PlannerTest, StoredPartsAreAtLeastFiveMebibytes) {
+  // 12 MiB in 3 parts: 4 MiB parts would give 3 too, but S3 allows no part
+  // under 5 MiB except the last.
+  EXPECT_EQ(ChoosePartSize(12 * kMiB, "x-3", 4 * kMiB), 5 * kMiB);
+  EXPECT_EQ(ChoosePartSize(5 * kMiB + 1, "x-2", 4 * kMiB), 5 * kMiB);
+  EXPECT_EQ(ChoosePartSize(12 * kMiB, "x-2", 4 * kMiB), 6 * kMiB);
+}
+
 TEST(PlannerTest, MultipartEtagsAlignToTheStoredParts) {
   // 50 MiB uploaded in 8 MiB parts: 7 parts (the last one 2 MiB).
   EXPECT_EQ(ChoosePartSize(50 * kMiB, "\"0123abcd-7\"", kDefaultPartSize), 8 * kMiB);
@@ -67,10 +80,12 @@ TEST(PlannerTest, StoredPartsMuchLargerThanRequestedAreNotFollowed) {
 }
 
 TEST(PlannerTest, PartSizesThatDoNotReproduceTheCountAreNotFollowed) {
-  // 3 MiB in 2 parts: 2 MiB parts give 2 parts, so they are followed.
-  EXPECT_EQ(ChoosePartSize(3 * kMiB, "x-2", kDefaultPartSize), 2 * kMiB);
-  // 10 bytes in 3 parts: whole-MiB parts would give 1 part, not 3.
-  EXPECT_EQ(ChoosePartSize(10, "x-3", kDefaultPartSize), kDefaultPartSize);
+  // 30 MiB in 2 parts: 15 MiB parts would give 2, but that is over 4 x 1 MiB.
+  EXPECT_EQ(ChoosePartSize(30 * kMiB, "x-2", kMiB), kMiB);
+  // 9 MiB in 3 parts: no part size of 5 MiB or more gives 3 parts.
+  EXPECT_EQ(ChoosePartSize(9 * kMiB, "x-3", kMiB), kMiB);
+  // 10 bytes in 3 parts.
+  EXPECT_EQ(ChoosePartSize(10, "x-3", 1), 1u);
 }
 
 }  // namespace
