@@ -457,6 +457,7 @@ class Run {
 
   // Queues the parts a response revealed, and reports a finished object.
   void Continue(uint64_t object_id, const ObjectDownload::Next& next) {
+    if (next.restarted) ++summary_.retries;
     scheduler_.AddParts(object_id, next.queue_from, next.queue_to);
     if (!next.finished) return;
     auto it = downloads_.find(object_id);

@@ -14,6 +14,9 @@
 namespace s3pull::transfer {
 namespace {
 
+// A ranged object whose hash disagrees is fetched again at most this often.
+constexpr int kMaxRestarts = 2;
+
 Status Protocol(std::string message) {
   return Status(StatusCode::kProtocolError, std::move(message));
 }
@@ -169,7 +172,11 @@ Status ObjectDownload::VerifyPart(const PartSpec& part, uint64_t received) {
   }
   Status status = verifier_.RangeDone(*writer_, part.first, received);
   if (status.ok() && verifier_.Complete(*size_)) status = verifier_.Check();
-  if (!status.ok()) failure_ = status;
+  if (status.code() == StatusCode::kIntegrityError && restarts_ < kMaxRestarts) {
+    restart_pending_ = true;  // every part is in: OnPartDone fetches them all again
+  } else if (!status.ok()) {
+    failure_ = status;
+  }
   return Status::Ok();
 }
 
@@ -194,6 +201,19 @@ ObjectDownload::Next ObjectDownload::OnPartDone(const PartSpec& part, const Stat
     }
     return Settle();
   }
+  if (restart_pending_) {
+    // The hash of the whole disagreed: fetch every part again, once or twice.
+    restart_pending_ = false;
+    ++restarts_;
+    bytes_ = 0;
+    verifier_.Restart();
+    outstanding_ += part_count_;
+    Next next = Settle();
+    next.queue_from = 0;
+    next.queue_to = part_count_;
+    next.restarted = true;
+    return next;
+  }
   if (!rest_queued_ && size_) {
     // The first part (discovery, or its retry) is in: the others may go.
     rest_queued_ = true;
@@ -210,30 +230,34 @@ ObjectDownload::Next ObjectDownload::OnPartDone(const PartSpec& part, const Stat
 
 std::optional<PartSpec> ObjectDownload::RetryPart(const PartSpec& part, uint64_t received,
                                                   bool resume) {
-  bool to_stdout = task_.dest_path == "-";
-  if (!resume) {
-    if (to_stdout && received > 0) return std::nullopt;
-    bytes_ -= received;
-    received = 0;
-    if (single_request_) verifier_.RestartStream();
-  }
   PartSpec retry = part;
   retry.attempt = part.attempt + 1;
-  if (received == 0) return retry;
-  // Resume where the body broke off: the part's remaining bytes, as a range.
-  uint64_t end = part.kind == PartKind::kWhole || discovered_whole_
-                     ? size_.value_or(0)
-                     : part.first + std::min(part.length, size_.value_or(part.length));
-  if (!size_ || end <= part.first + received) {
-    // Nothing to resume from (no length known): start the part over.
-    if (to_stdout) return std::nullopt;
+  if (resume) {
+    if (received == 0) return retry;  // nothing arrived: the same request again
+    // Resume where the body broke off: the part's remaining bytes, as a range.
+    uint64_t end = part.kind == PartKind::kWhole || discovered_whole_
+                       ? size_.value_or(0)
+                       : part.first + std::min(part.length, size_.value_or(part.length));
+    if (size_ && end > part.first + received) {
+      retry.kind = PartKind::kRange;
+      retry.first = part.first + received;
+      retry.length = end - retry.first;
+      return retry;
+    }
+  }
+  // Start over: the bytes received are suspect, or there is nowhere to resume
+  // from. An object fetched in one request starts over from its first byte,
+  // whatever piece of it this request was, since its hash covers it all.
+  if (!single_request_) {
     bytes_ -= received;
-    if (single_request_) verifier_.RestartStream();
     return retry;
   }
-  retry.kind = PartKind::kRange;
-  retry.first = part.first + received;
-  retry.length = end - retry.first;
+  if (task_.dest_path == "-" && bytes_ > 0) return std::nullopt;  // already on stdout
+  bytes_ = 0;
+  verifier_.Restart();
+  retry.kind = PartKind::kWhole;
+  retry.first = 0;
+  retry.length = 0;
   return retry;
 }
 

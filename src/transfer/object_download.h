@@ -72,7 +72,8 @@ class ObjectDownload {
   // verified now. An object fetched in one request is checked here, and a
   // mismatch is returned (the request is worth retrying); for a ranged
   // object the part joins the hashed front, and a mismatch found when the
-  // last part does fails the object instead (no single part is to blame).
+  // last part does has every part fetched again (no single part is to
+  // blame), twice at most, and then fails the object.
   Status VerifyPart(const PartSpec& part, uint64_t received);
 
   // What the engine does after a response.
@@ -80,6 +81,7 @@ class ObjectDownload {
     uint64_t queue_from = 0;  // queue RangePart(i) for i in [queue_from, queue_to)
     uint64_t queue_to = 0;
     bool send_whole = false;  // send one plain GET (after a 416 to discovery)
+    bool restarted = false;   // the object is being fetched again from scratch
     bool finished = false;    // nothing outstanding: call Finish()
   };
   // `status` is the request's outcome: OK, or why it failed.
@@ -112,6 +114,8 @@ class ObjectDownload {
   Status failure_;
   bool discovered_whole_ = false;  // a 200 answered the discovery request
   bool single_request_ = false;    // the object comes in order in one reply (and its retries)
+  bool restart_pending_ = false;   // the last part found a mismatch: fetch all parts again
+  int restarts_ = 0;
   ObjectVerifier verifier_;
   bool rest_queued_ = false;       // parts after the first were handed to the engine
 };

@@ -57,10 +57,11 @@ void ObjectVerifier::Stream(std::string_view data) {
   hashed_ += data.size();
 }
 
-void ObjectVerifier::RestartStream() {
+void ObjectVerifier::Restart() {
   if (!active()) return;
   hasher_ = NewHasher(algorithm_);
   hashed_ = 0;
+  waiting_.clear();
 }
 
 Status ObjectVerifier::RangeDone(FileWriter& file, uint64_t first, uint64_t length) {

@@ -42,8 +42,8 @@ class ObjectVerifier {
 
   // Bytes of an object fetched in one request, in order.
   void Stream(std::string_view data);
-  // That request starts over from byte 0.
-  void RestartStream();
+  // The object is fetched again from byte 0: forget what was hashed.
+  void Restart();
   // Bytes [first, first + length) of a ranged object are on disk in `file`.
   Status RangeDone(FileWriter& file, uint64_t first, uint64_t length);
   // Every byte was hashed: compare. kIntegrityError "checksum mismatch: ...".

@@ -646,19 +646,35 @@ class FaultTest(unittest.TestCase):
             self.assert_retries(run, 1)
             self.assertEqual(len(self.object_requests("obj")), 2)
 
-        with self.subTest("an object of several parts"):
-            big = data(101, 200_000)
-            self.put("big", big)
+        big = data(101, 200_000)
+        self.put("big", big)
+        parts = [(f"bytes={first}-{min(first + 65535, 199_999)}", self.server.etag(BUCKET, "big"))
+                 for first in range(0, 200_000, 65536)]
+        with self.subTest("an object of several parts, one part bad once"):
             self.server.clear_log()
             self.fresh_dest()
             self.server.add_faults(BUCKET, "big", flip_byte(match=in_range(65536, 131071)))
+            run = self.s3pull(f"s3://{BUCKET}/big", os.path.join(self.dest, "big"))
+            # The MD5 covers the whole object, so no part is to blame: every
+            # part is fetched again (after the first, which discovered the size).
+            self.assert_exit(run, 0)
+            self.assert_files(run, {"big": big})
+            self.assert_retries(run, 1)
+            self.assertEqual(self.object_requests("big")[1:], parts[1:] + parts)
+        with self.subTest("an object of several parts, one part always bad"):
+            self.server.clear_log()
+            self.fresh_dest()
+            self.server.add_faults(BUCKET, "big",
+                                   *[flip_byte(match=in_range(65536, 131071)) for _ in range(3)])
             run = self.s3pull(f"s3://{BUCKET}/big", os.path.join(self.dest, "big"))
             self.assertEqual(run.code, 1, self.context(run))
             self.assert_failures(run, {"big": unittest.mock.ANY})
             self.assertIn("checksum mismatch", failed_lines(run.stderr)[0]["error"])
             self.assert_files(run, {})
-            self.server.delete(BUCKET, "big")
-            self.server.clear_faults()
+            # Fetched whole three times: the first and two more.
+            self.assertEqual(self.object_requests("big")[1:], parts[1:] + parts + parts)
+        self.server.delete(BUCKET, "big")
+        self.server.clear_faults()
 
         with self.subTest("every reply bad"):
             self.server.clear_log()

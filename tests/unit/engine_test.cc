@@ -506,6 +506,19 @@ TEST_F(PartsTest, Md5EtagIsVerifiedAndACorruptReplyIsFetchedAgain) {
   EXPECT_EQ(dir_.Read("k"), body);
 }
 
+TEST_F(PartsTest, AMismatchAfterAResumedBodyStartsTheObjectOver) {
+  std::string body = Body(12);
+  ScriptedObject object{body, "\"" + Md5Hex(body) + "\""};
+  object.corrupt_replies = 2;  // the broken first reply and the resumed one
+  fake_.ScriptObject(GetUrl("k"), object);
+  fake_.BreakObject(GetUrl("k"), 1, 5);
+  Summary summary = RunPlan({{}, {{"b", "k", dir_.path() + "/k", "", ""}}});
+  ASSERT_EQ(summary.succeeded, 1u) << collector_.results[0].status.ToString();
+  EXPECT_EQ(dir_.Read("k"), body);
+  // Resumed at byte 5, then, the whole hash being wrong, fetched whole again.
+  EXPECT_EQ(RangesRequested("k"), (std::vector<std::string>{"bytes=0-15", "bytes=5-11", "none"}));
+}
+
 TEST_F(PartsTest, PersistentMd5MismatchFailsAndLeavesNoFile) {
   config_.max_retries = 2;
   std::string body = Body(12);
@@ -529,9 +542,11 @@ TEST_F(PartsTest, RangedObjectWithAnMd5EtagIsVerifiedAcrossItsParts) {
     xml.replace(at, 13, "&quot;" + etag + "&quot;");
   }
   fake_.Script(ListUrl(""), {200, {}, xml, ""});
-  fake_.ScriptObject(GetUrl("good"), {body, "\"" + etag + "\""});
+  ScriptedObject once{body, "\"" + etag + "\""};
+  once.corrupt_replies = 1;  // one part comes back with a changed byte, once
+  fake_.ScriptObject(GetUrl("good"), once);
   ScriptedObject bad{body, "\"" + etag + "\""};
-  bad.corrupt_replies = 1;  // one part comes back with a changed byte
+  bad.corrupt_replies = 1000;  // every reply is corrupt
   fake_.ScriptObject(GetUrl("bad"), bad);
   Summary summary = RunPlan({{{"b", "", "", dir_.path(), ""}}, {}});
   EXPECT_EQ(summary.succeeded, 1u);
@@ -540,6 +555,10 @@ TEST_F(PartsTest, RangedObjectWithAnMd5EtagIsVerifiedAcrossItsParts) {
   ASSERT_NE(failed, nullptr);
   EXPECT_EQ(failed->status.code(), StatusCode::kIntegrityError);
   EXPECT_EQ(dir_.Files(), std::set<std::string>{"good"});
+  // "good" was fetched whole twice; "bad" three times, then given up.
+  EXPECT_EQ(RangesRequested("good").size(), 14u);
+  EXPECT_EQ(RangesRequested("bad").size(), 21u);
+  EXPECT_EQ(summary.retries, 3u);
 }
 
 TEST_F(PartsTest, FullObjectChecksumHeaderIsVerified) {
