@@ -52,6 +52,10 @@ struct ClientOptions {
   // A mismatch is retried like a bad reply; when it persists the object
   // fails with "checksum mismatch" and no file is left.
   ChecksumPolicy checksum = ChecksumPolicy::kAuto;
+  // Flush each file's data to disk before its rename, and the folder after
+  // it, so that a reported file survives a power loss. Costs a disk flush
+  // per object.
+  bool fsync = false;
   // TLS: verify the server certificate (always, unless the user opts out).
   bool verify_tls = true;
   std::string ca_bundle;  // "" = the system's trust store

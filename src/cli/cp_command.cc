@@ -103,6 +103,9 @@ CpCommand::CpCommand(CLI::App& app) {
       ->transform(CLI::AsSizeValue(false))
       ->check(CLI::Range(uint64_t{1}, uint64_t{5} << 30));
   connection_.Add(command_);
+  command_->add_flag("--fsync", options.fsync,
+                     "flush each file, then its folder, to disk before reporting it (durable "
+                     "across power loss; slower)");
   command_->add_flag("-q,--quiet", quiet_, "print failures only, no per-object lines or summary");
   command_->footer(kExamples);
 }

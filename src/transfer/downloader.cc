@@ -85,6 +85,7 @@ Result<std::unique_ptr<Downloader>> Downloader::Create(const ClientOptions& opti
   config.concurrency = options.concurrency;
   config.part_size = options.part_size;
   config.max_retries = options.retries;
+  config.fsync = options.fsync;
   switch (options.checksum) {
     case ChecksumPolicy::kAuto: config.checksum_mode = transfer::ChecksumMode::kAuto; break;
     case ChecksumPolicy::kRequired: config.checksum_mode = transfer::ChecksumMode::kRequired; break;

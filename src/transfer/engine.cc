@@ -410,8 +410,9 @@ class Run {
       SendListPage(list->listing, list->params);
     } else if (auto* start = std::get_if<Scheduler::StartObject>(&action)) {
       uint64_t id = next_object_id_++;
-      auto download = std::make_unique<ObjectDownload>(std::move(start->task), config_.part_size,
-                                                       config_.checksum_mode);
+      auto download = std::make_unique<ObjectDownload>(
+          std::move(start->task), config_.part_size, config_.checksum_mode,
+          config_.fsync ? FileWriter::Durability::kFsync : FileWriter::Durability::kPageCache);
       PartSpec first = download->FirstPart();
       scheduler_.AddParts(id, 1, download->part_count());
       SendPart(id, *download, first);

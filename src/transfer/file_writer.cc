@@ -213,13 +213,17 @@ Status FileWriter::ReadAt(uint64_t offset, char* out, size_t size) const {
   return Status::Ok();
 }
 
-Status FileWriter::Commit() {
+Status FileWriter::Commit(Durability durability) {
+  bool sync = durability == Durability::kFsync;
   if (fchmod(fd_, 0666 & ~CurrentUmask()) != 0) return ErrnoStatus("cannot chmod", temp_path());
+  // Data before name: a crash after the rename must not find an empty file.
+  if (sync && fdatasync(fd_) != 0) return ErrnoStatus("cannot flush", temp_path());
   if (close(std::exchange(fd_, -1)) != 0) return ErrnoStatus("cannot close", temp_path());
   if (renameat(dir_fd_, temp_name_.c_str(), dir_fd_, final_name_.c_str()) != 0) {
     return ErrnoStatus("cannot rename to", final_path_);
   }
   temp_name_.clear();
+  if (sync && fsync(dir_fd_) != 0) return ErrnoStatus("cannot flush folder", dir_path_);
   CloseFd(dir_fd_);
   return Status::Ok();
 }

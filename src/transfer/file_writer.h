@@ -44,8 +44,13 @@ class FileWriter {
   Status WriteAt(uint64_t offset, std::string_view data);
   // Reads back `size` bytes at `offset` (written before) into `out`.
   Status ReadAt(uint64_t offset, char* out, size_t size) const;
+  // How durable Commit() makes the file.
+  enum class Durability {
+    kPageCache,  // the rename is atomic; a power loss may still lose the data
+    kFsync,      // the data, then the rename (the folder), are on disk when it returns
+  };
   // Renames the temporary file to the final name; the writer is then empty.
-  Status Commit();
+  Status Commit(Durability durability = Durability::kPageCache);
   // Removes the temporary file (also done by the destructor).
   void Abort();
 

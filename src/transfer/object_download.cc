@@ -45,11 +45,13 @@ std::string Range(uint64_t first, uint64_t last, uint64_t total) {
 
 }  // namespace
 
-ObjectDownload::ObjectDownload(ObjectTask task, uint64_t part_size, ChecksumMode checksum_mode)
+ObjectDownload::ObjectDownload(ObjectTask task, uint64_t part_size, ChecksumMode checksum_mode,
+                               FileWriter::Durability durability)
     : task_(std::move(task)),
       part_size_(part_size),
       size_(task_.listed_size),
-      verifier_(checksum_mode) {}
+      verifier_(checksum_mode),
+      durability_(durability) {}
 
 PartSpec ObjectDownload::FirstPart() {
   outstanding_ = 1;
@@ -281,7 +283,7 @@ ObjectResult ObjectDownload::Finish() {
     status = Protocol("received " + std::to_string(bytes_) + " bytes, the listing said " +
                       std::to_string(*task_.listed_size));
   }
-  if (status.ok() && writer_) status = writer_->Commit();
+  if (status.ok() && writer_) status = writer_->Commit(durability_);
   if (writer_) writer_->Abort();  // no-op after a successful Commit()
   return ObjectResult{task_.bucket, task_.key, task_.dest_path, status.ok() ? bytes_ : 0, false,
                       std::move(status)};

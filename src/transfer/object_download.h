@@ -43,7 +43,8 @@ struct PartSpec {
 
 class ObjectDownload {
  public:
-  ObjectDownload(ObjectTask task, uint64_t part_size, ChecksumMode checksum_mode);
+  ObjectDownload(ObjectTask task, uint64_t part_size, ChecksumMode checksum_mode,
+                 FileWriter::Durability durability = FileWriter::Durability::kPageCache);
 
   const ObjectTask& task() const { return task_; }
   bool failed() const { return !failure_.ok(); }
@@ -117,6 +118,7 @@ class ObjectDownload {
   bool restart_pending_ = false;   // the last part found a mismatch: fetch all parts again
   int restarts_ = 0;
   ObjectVerifier verifier_;
+  FileWriter::Durability durability_;
   bool rest_queued_ = false;       // parts after the first were handed to the engine
 };
 

@@ -202,6 +202,16 @@ class CpSuite:
                 self.assertOkLines(run, self.small_bucket,
                                    {k: os.path.join(dest, k) for k in SMALL})
 
+    def test_fsync_and_checksum_options(self):
+        """--fsync and every --checksum mode still give the exact files (what
+        the server offers to verify differs: an MD5 ETag, a CRC checksum)."""
+        for extra in (["--fsync"], ["--checksum", "off"], ["--checksum", "auto"]):
+            with self.subTest(options=extra):
+                dest = tempfile.mkdtemp(dir=self.dest)
+                run = self.cp(*extra, f"s3://{self.small_bucket}/", dest)
+                self.assertExit(run, 0)
+                assert_tree_equal(self, dest, SMALL, run.describe())
+
     def test_download_again_overwrites(self):
         source = f"s3://{self.bucket}/logs/2026-01-01/"
         self.assertExit(self.cp(source, self.dest), 0)

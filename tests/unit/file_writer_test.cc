@@ -35,6 +35,16 @@ TEST(FileWriterTest, WritesToATempFileAndRenamesOnCommit) {
   EXPECT_EQ(st.st_mode & 0777, 0666u & ~mask);
 }
 
+TEST(FileWriterTest, DurableCommitFlushesAndRenames) {
+  TempDir dir;
+  Result<FileWriter> writer = FileWriter::Create(dir.path() + "/sub/durable", dir.path());
+  ASSERT_TRUE(writer.ok());
+  ASSERT_TRUE(writer->WriteAt(0, "kept").ok());
+  ASSERT_TRUE(writer->Commit(FileWriter::Durability::kFsync).ok());
+  EXPECT_EQ(dir.Files(), std::set<std::string>{"sub/durable"});
+  EXPECT_EQ(dir.Read("sub/durable"), "kept");
+}
+
 TEST(FileWriterTest, DestroyedWithoutCommitLeavesNothing) {
   TempDir dir;
   {
