@@ -39,6 +39,10 @@ void Reporter::OnObjectDone(const ObjectResult& result) {
 }
 
 void Reporter::PrintSummary(const Summary& s) const {
+  // Like a failure, an interruption is said even in quiet mode.
+  if (s.cancelled) {
+    std::fprintf(stderr, "Interrupted: objects not yet finished were not written\n");
+  }
   if (quiet_) return;
   double mb_per_s = s.seconds > 0 ? static_cast<double>(s.bytes) / 1e6 / s.seconds : 0;
   std::fprintf(stderr, "Summary: %llu objects, %llu downloaded, %llu failed, %llu bytes in %.2f s (%.1f MB/s)\n",
@@ -49,9 +53,6 @@ void Reporter::PrintSummary(const Summary& s) const {
   if (s.retries > 0) {
     std::fprintf(stderr, "Retries: %llu requests were sent again after transient failures\n",
                  static_cast<unsigned long long>(s.retries));
-  }
-  if (s.cancelled) {
-    std::fprintf(stderr, "Interrupted: objects not yet finished were not written\n");
   }
 }
 

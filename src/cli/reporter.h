@@ -5,7 +5,7 @@
 //   Summary: T objects, K downloaded, F failed, B bytes in S s (M MB/s)  (stderr)
 //
 // Successes go to stdout, or to stderr when stdout carries object data
-// ("cp s3://b/k -"). Quiet mode prints failures only. Control characters in
+// ("cp s3://b/k -"). Quiet mode prints failures (and an interruption) only. Control characters in
 // keys and paths are shown as \xNN so that one result is always one line.
 #pragma once
 

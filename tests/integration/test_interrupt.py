@@ -1,0 +1,109 @@
+"""Killing s3pull mid-download: a final path only ever holds a complete file.
+
+Python: the `python3` on PATH (3.11), standard unittest:
+    cd tests/integration && S3PULL_BIN=../../build/s3pull python3 -m unittest -v test_interrupt
+
+A 192 MiB object (and a few small ones) served by fault_server's in-memory S3
+server, downloaded in 8 MiB parts; s3pull is stopped at random moments:
+  - SIGKILL: the final path is absent or byte-identical, never partial (the
+    temporary file it was writing may stay behind: nothing runs to remove it);
+    a plain re-run then completes every file;
+  - SIGINT (Ctrl-C): exit 130, nothing at the final path of an unfinished
+    object, and no temporary file left.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import time
+import unittest
+
+from fault_server import FaultServer
+from s3servers import clean_aws_env, make_scratch_dir, s3pull_bin
+
+BUCKET = "interrupt"
+MiB = 1024 * 1024
+OBJECTS = {
+    "big.bin": random.Random(1).randbytes(192 * MiB),
+    "small/a": random.Random(2).randbytes(1000),
+    "small/b": random.Random(3).randbytes(300_000),
+}
+
+
+class InterruptTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = FaultServer().start()
+        cls.server.create_bucket(BUCKET)
+        for key, content in OBJECTS.items():
+            cls.server.put(BUCKET, key, content)
+        cls.env = clean_aws_env(AWS_ACCESS_KEY_ID="AKIDINTERRUPT", AWS_SECRET_ACCESS_KEY="secret")
+        cls.scratch = make_scratch_dir("s3pull-interrupt-")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        shutil.rmtree(cls.scratch, ignore_errors=True)
+
+    def start(self, dest: str) -> subprocess.Popen:
+        return subprocess.Popen(
+            [s3pull_bin(), "cp", "-q", "--endpoint-url", self.server.endpoint_url,
+             "--concurrency", "8", "--part-size", "8MiB", f"s3://{BUCKET}/", dest],
+            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def final_files(self, dest: str) -> dict[str, bytes]:
+        found = {}
+        for dirpath, _, names in os.walk(dest):
+            for name in names:
+                if name.startswith(".s3pull-"):
+                    continue
+                path = os.path.join(dirpath, name)
+                with open(path, "rb") as f:
+                    found[os.path.relpath(path, dest)] = f.read()
+        return found
+
+    def temp_files(self, dest: str) -> list[str]:
+        return [name for _, _, names in os.walk(dest) for name in names
+                if name.startswith(".s3pull-")]
+
+    def test_sigkill_never_leaves_a_partial_file(self):
+        rng = random.Random(20261126)
+        dest = os.path.join(self.scratch, "kill")
+        for attempt in range(6):
+            proc = self.start(dest)
+            time.sleep(rng.uniform(0.05, 1.2))
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=30)
+            for key, content in self.final_files(dest).items():
+                self.assertEqual(content, OBJECTS[key],
+                                 f"attempt {attempt}: {key} at its final path is not complete")
+        proc = self.start(dest)
+        _, stderr = proc.communicate(timeout=120)
+        self.assertEqual(proc.returncode, 0, stderr.decode(errors="replace"))
+        self.assertEqual(self.final_files(dest), OBJECTS)
+
+    def test_ctrl_c_stops_cleanly(self):
+        dest = os.path.join(self.scratch, "interrupt")
+        proc = self.start(dest)
+        deadline = time.monotonic() + 20
+        # Wait until the big object's temporary file exists: a download is under way.
+        while not self.temp_files(dest) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        self.assertTrue(self.temp_files(dest), "the download never started")
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=30)
+        text = stderr.decode(errors="replace")
+        self.assertEqual(proc.returncode, 130, text)
+        self.assertIn("Interrupted", text)
+        self.assertEqual(self.temp_files(dest), [], "temporary files left after Ctrl-C")
+        for key, content in self.final_files(dest).items():
+            self.assertEqual(content, OBJECTS[key], f"{key} at its final path is not complete")
+        self.assertNotIn("big.bin", self.final_files(dest))
+
+
+if __name__ == "__main__":
+    unittest.main()
