@@ -58,8 +58,8 @@ class Status {
 template <typename T>
 class Result {
  public:
-  Result(T value) : v_(std::move(value)) {}                              // NOLINT
-  Result(Status status) : v_(std::move(status)) {}                       // NOLINT
+  Result(T value) : v_(std::move(value)) {}         // NOLINT
+  Result(Status status) : v_(std::move(status)) {}  // NOLINT
   bool ok() const { return std::holds_alternative<T>(v_); }
   const T& value() const& { return std::get<T>(v_); }
   T& value() & { return std::get<T>(v_); }

@@ -14,16 +14,18 @@ void ConnectionFlags::Add(CLI::App* command) {
                       "env AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL)");
   command->add_option("--region", options_.region,
                       "region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's, us-east-1)");
-  command->add_option("--profile", options_.profile,
-                      "profile in ~/.aws/credentials and ~/.aws/config (default: AWS_PROFILE, default)");
+  command->add_option(
+      "--profile", options_.profile,
+      "profile in ~/.aws/credentials and ~/.aws/config (default: AWS_PROFILE, default)");
   command->add_flag("--no-sign-request", no_sign_request_,
                     "send anonymous requests (public buckets); no credentials are read");
   const std::map<std::string, AddressingStyle> styles = {{"auto", AddressingStyle::kAuto},
                                                          {"path", AddressingStyle::kPath},
                                                          {"virtual", AddressingStyle::kVirtual}};
-  command->add_option("--addressing-style", options_.addressing_style,
-                      "auto (virtual-hosted on AWS, path-style on a custom endpoint), path, or "
-                      "virtual (BUCKET.HOST, also on a custom endpoint with a DNS name)")
+  command
+      ->add_option("--addressing-style", options_.addressing_style,
+                   "auto (virtual-hosted on AWS, path-style on a custom endpoint), path, or "
+                   "virtual (BUCKET.HOST, also on a custom endpoint with a DNS name)")
       ->transform(CLI::CheckedTransformer(styles))
       ->default_str("auto");
 }

@@ -6,9 +6,8 @@
 // them in a ClientOptions for Downloader::Create.
 #pragma once
 
-#include <string>
-
 #include <CLI/CLI.hpp>
+#include <string>
 
 #include "s3pull/options.h"
 

@@ -53,21 +53,26 @@ bool IsPrefix(std::string_view key) { return key.empty() || key.ends_with('/'); 
 }  // namespace
 
 CpCommand::CpCommand(CLI::App& app) {
-  command_ = app.add_subcommand("cp", "Download objects: a prefix, a glob, one key or a list of keys");
-  command_->add_option("SOURCE", source_,
-                       "s3://BUCKET/PREFIX/ (ends in '/'), s3://BUCKET/KEY, or a glob "
-                       "s3://BUCKET/logs/*.gz")
+  command_ =
+      app.add_subcommand("cp", "Download objects: a prefix, a glob, one key or a list of keys");
+  command_
+      ->add_option("SOURCE", source_,
+                   "s3://BUCKET/PREFIX/ (ends in '/'), s3://BUCKET/KEY, or a glob "
+                   "s3://BUCKET/logs/*.gz")
       ->required();
-  command_->add_option("DEST", dest_,
-                       "local folder; for one key also a file path, or '-' for standard output")
+  command_
+      ->add_option("DEST", dest_,
+                   "local folder; for one key also a file path, or '-' for standard output")
       ->required();
-  command_->add_option("--from-file", from_file_,
-                       "download the keys listed in this file ('-' = stdin), one key or "
-                       "s3://bucket/key per line; SOURCE is then s3://BUCKET/ or s3://BUCKET/PREFIX/");
+  command_->add_option(
+      "--from-file", from_file_,
+      "download the keys listed in this file ('-' = stdin), one key or "
+      "s3://bucket/key per line; SOURCE is then s3://BUCKET/ or s3://BUCKET/PREFIX/");
   ClientOptions& options = connection_.options();
-  command_->add_option("--concurrency", options.concurrency,
-                       "requests in flight at once: 'auto' (adapts to what the server and "
-                       "network give) or a number from 1 to 4096")
+  command_
+      ->add_option("--concurrency", options.concurrency,
+                   "requests in flight at once: 'auto' (adapts to what the server and "
+                   "network give) or a number from 1 to 4096")
       ->transform([](std::string value) -> std::string {
         // "auto" is ClientOptions' 0; a literal 0 is not a valid count.
         if (value == "auto") return "0";
@@ -80,25 +85,29 @@ CpCommand::CpCommand(CLI::App& app) {
         return value;
       })
       ->default_str("auto");
-  command_->add_option("--retries", options.retries,
-                       "retries per request after a transient failure (throttling, 5xx, "
-                       "resets, timeouts, stalls)")
+  command_
+      ->add_option("--retries", options.retries,
+                   "retries per request after a transient failure (throttling, 5xx, "
+                   "resets, timeouts, stalls)")
       ->default_val(5)
       ->check(CLI::Range(0, 100));
-  command_->add_option("--stall-timeout", options.stall_timeout_seconds,
-                       "seconds without a byte after which a transfer is abandoned and retried")
+  command_
+      ->add_option("--stall-timeout", options.stall_timeout_seconds,
+                   "seconds without a byte after which a transfer is abandoned and retried")
       ->default_val(30)
       ->check(CLI::Range(1, 3600));
   const std::map<std::string, ChecksumPolicy> policies = {{"auto", ChecksumPolicy::kAuto},
-                                                           {"required", ChecksumPolicy::kRequired},
-                                                           {"off", ChecksumPolicy::kOff}};
-  command_->add_option("--checksum", options.checksum,
-                       "auto: verify S3's checksum or a single-part ETag's MD5 when offered; "
-                       "required: also fail objects that offer neither; off")
+                                                          {"required", ChecksumPolicy::kRequired},
+                                                          {"off", ChecksumPolicy::kOff}};
+  command_
+      ->add_option("--checksum", options.checksum,
+                   "auto: verify S3's checksum or a single-part ETag's MD5 when offered; "
+                   "required: also fail objects that offer neither; off")
       ->transform(CLI::CheckedTransformer(policies))
       ->default_str("auto");
-  command_->add_option("--part-size", options.part_size,
-                       "bytes per ranged GET of a large object, e.g. 8MiB, 16M, 1048576")
+  command_
+      ->add_option("--part-size", options.part_size,
+                   "bytes per ranged GET of a large object, e.g. 8MiB, 16M, 1048576")
       ->default_str("8MiB")
       ->transform(CLI::AsSizeValue(false))
       ->check(CLI::Range(uint64_t{1}, uint64_t{5} << 30));
@@ -128,7 +137,8 @@ int CpCommand::Run() {
   }
   if (!from_file_.empty()) {
     if (!IsPrefix(key)) {
-      return UsageError("with --from-file, SOURCE is s3://BUCKET/ or s3://BUCKET/PREFIX/ (ending in '/')");
+      return UsageError(
+          "with --from-file, SOURCE is s3://BUCKET/ or s3://BUCKET/PREFIX/ (ending in '/')");
     }
     Result<std::string> text = ReadKeyListFile(from_file_);
     if (!text.ok()) return UsageError(text.status().message());

@@ -5,9 +5,8 @@
 // a summary through the Reporter.
 #pragma once
 
-#include <string>
-
 #include <CLI/CLI.hpp>
+#include <string>
 
 #include "cli/connection_flags.h"
 

@@ -25,9 +25,8 @@ Result<std::vector<KeyListEntry>> ParseKeyList(std::string_view text) {
     if (line.starts_with("s3://")) {
       Result<s3::S3Location> location = s3::ParseS3Url(line);
       if (!location.ok()) {
-        return Status(StatusCode::kInvalidArgument,
-                      "key list line " + std::to_string(line_number) + ": " +
-                          location.status().message());
+        return Status(StatusCode::kInvalidArgument, "key list line " + std::to_string(line_number) +
+                                                        ": " + location.status().message());
       }
       if (location->key.empty()) {
         return Status(StatusCode::kInvalidArgument,

@@ -6,9 +6,8 @@
 // --recursive (or a glob), every key under the prefix, as "SIZE KEY".
 #pragma once
 
-#include <string>
-
 #include <CLI/CLI.hpp>
+#include <string>
 
 #include "cli/connection_flags.h"
 

@@ -45,11 +45,12 @@ void Reporter::PrintSummary(const Summary& s) const {
   }
   if (quiet_) return;
   double mb_per_s = s.seconds > 0 ? static_cast<double>(s.bytes) / 1e6 / s.seconds : 0;
-  std::fprintf(stderr, "Summary: %llu objects, %llu downloaded, %llu failed, %llu bytes in %.2f s (%.1f MB/s)\n",
-               static_cast<unsigned long long>(s.objects),
-               static_cast<unsigned long long>(s.succeeded),
-               static_cast<unsigned long long>(s.failed), static_cast<unsigned long long>(s.bytes),
-               s.seconds, mb_per_s);
+  std::fprintf(
+      stderr,
+      "Summary: %llu objects, %llu downloaded, %llu failed, %llu bytes in %.2f s (%.1f MB/s)\n",
+      static_cast<unsigned long long>(s.objects), static_cast<unsigned long long>(s.succeeded),
+      static_cast<unsigned long long>(s.failed), static_cast<unsigned long long>(s.bytes),
+      s.seconds, mb_per_s);
   if (s.retries > 0) {
     std::fprintf(stderr, "Retries: %llu requests were sent again after transient failures\n",
                  static_cast<unsigned long long>(s.retries));

@@ -5,15 +5,24 @@ namespace s3pull {
 
 const char* StatusCodeName(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return "ok";
-    case StatusCode::kInvalidArgument: return "invalid argument";
-    case StatusCode::kServiceError: return "service error";
-    case StatusCode::kTransportError: return "transport error";
-    case StatusCode::kProtocolError: return "protocol error";
-    case StatusCode::kIntegrityError: return "integrity error";
-    case StatusCode::kIoError: return "I/O error";
-    case StatusCode::kUnsafePath: return "unsafe path";
-    case StatusCode::kCancelled: return "cancelled";
+    case StatusCode::kOk:
+      return "ok";
+    case StatusCode::kInvalidArgument:
+      return "invalid argument";
+    case StatusCode::kServiceError:
+      return "service error";
+    case StatusCode::kTransportError:
+      return "transport error";
+    case StatusCode::kProtocolError:
+      return "protocol error";
+    case StatusCode::kIntegrityError:
+      return "integrity error";
+    case StatusCode::kIoError:
+      return "I/O error";
+    case StatusCode::kUnsafePath:
+      return "unsafe path";
+    case StatusCode::kCancelled:
+      return "cancelled";
   }
   return "unknown";
 }

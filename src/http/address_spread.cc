@@ -43,8 +43,8 @@ std::vector<std::string> ConnectToEntries(const HostPort& target,
   std::string port = std::to_string(target.port);
   for (const std::string& address : addresses) {
     bool v6 = address.find(':') != std::string::npos;
-    entries.push_back(target.host + ":" + port + ":" + (v6 ? "[" + address + "]" : address) +
-                      ":" + port);
+    entries.push_back(target.host + ":" + port + ":" + (v6 ? "[" + address + "]" : address) + ":" +
+                      port);
   }
   return entries;
 }
@@ -58,9 +58,10 @@ std::vector<std::string> ResolveAll(const std::string& host) {
   if (getaddrinfo(host.c_str(), nullptr, &hints, &list) != 0) return addresses;
   for (addrinfo* a = list; a != nullptr; a = a->ai_next) {
     char text[INET6_ADDRSTRLEN] = {};
-    const void* raw = a->ai_family == AF_INET
-                          ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(a->ai_addr)->sin_addr)
-                          : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(a->ai_addr)->sin6_addr);
+    const void* raw =
+        a->ai_family == AF_INET
+            ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(a->ai_addr)->sin_addr)
+            : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(a->ai_addr)->sin6_addr);
     if (inet_ntop(a->ai_family, raw, text, sizeof(text)) == nullptr) continue;
     if (std::find(addresses.begin(), addresses.end(), text) == addresses.end()) {
       addresses.emplace_back(text);

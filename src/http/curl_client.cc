@@ -6,18 +6,18 @@
 // libcurl keeps in them) are reused.
 #include "http/curl_client.h"
 
-#include "http/address_spread.h"
-
 #include <curl/curl.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cctype>
+#include <chrono>
 #include <cstring>
 #include <mutex>
 #include <stdexcept>
 #include <unordered_map>
 #include <vector>
+
+#include "http/address_spread.h"
 
 namespace s3pull::http {
 namespace {
@@ -30,7 +30,8 @@ void GlobalInitOnce() {
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
     s.remove_suffix(1);
   return s;
 }
@@ -75,7 +76,7 @@ struct CurlHttpClient::Impl {
   // connection resumes a TLS session instead of a full handshake.
   CURLSH* share = nullptr;
   std::unordered_map<std::string, SpreadTarget> spread;  // by "host:port"
-  std::vector<std::unique_ptr<Transfer>> all;  // owns every Transfer ever made
+  std::vector<std::unique_ptr<Transfer>> all;            // owns every Transfer ever made
   std::vector<Transfer*> free_list;
   size_t in_flight = 0;
   std::chrono::steady_clock::time_point last_stall_scan;
@@ -229,8 +230,8 @@ struct CurlHttpClient::Impl {
     }
     TransportResult result;
     result.ok = false;
-    result.error = "stalled: nothing received for " +
-                   std::to_string(options.stall_timeout_seconds) + " s";
+    result.error =
+        "stalled: nothing received for " + std::to_string(options.stall_timeout_seconds) + " s";
     for (Transfer* t : stalled) Complete(t, result);
   }
 

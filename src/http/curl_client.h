@@ -17,13 +17,13 @@
 namespace s3pull::http {
 
 struct CurlOptions {
-  int max_connections = 64;      // connection cache size and per-host limit
+  int max_connections = 64;  // connection cache size and per-host limit
   long connect_timeout_ms = 10000;
   // A transfer that receives no byte for this long fails ("stalled: ...").
   long stall_timeout_seconds = 30;
   bool verify_tls = true;
-  std::string ca_bundle;         // "" = system default
-  std::string user_agent;        // "s3pull/VERSION"
+  std::string ca_bundle;   // "" = system default
+  std::string user_agent;  // "s3pull/VERSION"
   // Spread new connections over every address the host resolves to
   // (address_spread.h).
   bool spread_addresses = true;

@@ -2,7 +2,6 @@
 #include "s3/list_objects.h"
 
 #include <charconv>
-
 #include <pugixml.hpp>
 
 #include "s3/uri_encode.h"
@@ -70,25 +69,44 @@ bool IsTrue(std::string_view text) {
 // The code S3 would have sent, for responses that carry none (HEAD, proxies).
 const char* CodeForHttpStatus(int http_status) {
   switch (http_status) {
-    case 301: return "PermanentRedirect";
-    case 304: return "NotModified";
-    case 307: return "TemporaryRedirect";
-    case 400: return "BadRequest";
-    case 401: return "Unauthorized";
-    case 403: return "AccessDenied";
-    case 404: return "NotFound";
-    case 405: return "MethodNotAllowed";
-    case 409: return "Conflict";
-    case 411: return "MissingContentLength";
-    case 412: return "PreconditionFailed";
-    case 416: return "InvalidRange";
-    case 429: return "TooManyRequests";
-    case 500: return "InternalError";
-    case 501: return "NotImplemented";
-    case 502: return "BadGateway";
-    case 503: return "SlowDown";
-    case 504: return "GatewayTimeout";
-    default: return "HttpError";
+    case 301:
+      return "PermanentRedirect";
+    case 304:
+      return "NotModified";
+    case 307:
+      return "TemporaryRedirect";
+    case 400:
+      return "BadRequest";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "AccessDenied";
+    case 404:
+      return "NotFound";
+    case 405:
+      return "MethodNotAllowed";
+    case 409:
+      return "Conflict";
+    case 411:
+      return "MissingContentLength";
+    case 412:
+      return "PreconditionFailed";
+    case 416:
+      return "InvalidRange";
+    case 429:
+      return "TooManyRequests";
+    case 500:
+      return "InternalError";
+    case 501:
+      return "NotImplemented";
+    case 502:
+      return "BadGateway";
+    case 503:
+      return "SlowDown";
+    case 504:
+      return "GatewayTimeout";
+    default:
+      return "HttpError";
   }
 }
 

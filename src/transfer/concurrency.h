@@ -19,8 +19,8 @@ struct ConcurrencyOptions {
   int initial = 64;
   int min = 4;
   int max = 1024;
-  double interval = 0.1;        // seconds between decisions
-  double throttle_hold = 2.0;   // seconds without growth after a throttle
+  double interval = 0.1;       // seconds between decisions
+  double throttle_hold = 2.0;  // seconds without growth after a throttle
 };
 
 class ConcurrencyController {

@@ -76,8 +76,10 @@ Result<std::unique_ptr<Downloader>> Downloader::Create(const ClientOptions& opti
   if (region.empty()) region = "us-east-1";
 
   std::string endpoint_url = options.endpoint_url;
-  if (endpoint_url.empty()) endpoint_url = FirstSet(env, {"AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"});
-  Result<s3::Endpoint> endpoint = s3::ResolveEndpoint(endpoint_url, region, options.addressing_style);
+  if (endpoint_url.empty())
+    endpoint_url = FirstSet(env, {"AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"});
+  Result<s3::Endpoint> endpoint =
+      s3::ResolveEndpoint(endpoint_url, region, options.addressing_style);
   if (!endpoint.ok()) return endpoint.status();
 
   transfer::EngineConfig config;
@@ -87,9 +89,15 @@ Result<std::unique_ptr<Downloader>> Downloader::Create(const ClientOptions& opti
   config.max_retries = options.retries;
   config.fsync = options.fsync;
   switch (options.checksum) {
-    case ChecksumPolicy::kAuto: config.checksum_mode = transfer::ChecksumMode::kAuto; break;
-    case ChecksumPolicy::kRequired: config.checksum_mode = transfer::ChecksumMode::kRequired; break;
-    case ChecksumPolicy::kOff: config.checksum_mode = transfer::ChecksumMode::kOff; break;
+    case ChecksumPolicy::kAuto:
+      config.checksum_mode = transfer::ChecksumMode::kAuto;
+      break;
+    case ChecksumPolicy::kRequired:
+      config.checksum_mode = transfer::ChecksumMode::kRequired;
+      break;
+    case ChecksumPolicy::kOff:
+      config.checksum_mode = transfer::ChecksumMode::kOff;
+      break;
   }
   if (options.sign_requests) {
     if (!profile->credentials) {

@@ -1,15 +1,15 @@
 // Engine implementation; see engine.h for the flow of one object.
 #include "transfer/engine.h"
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
-#include <functional>
-#include <map>
-#include <random>
 #include <cstring>
 #include <ctime>
+#include <functional>
+#include <map>
 #include <memory>
+#include <random>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -19,11 +19,11 @@
 #include "auth/sigv4.h"
 #include "s3/list_objects.h"
 #include "transfer/concurrency.h"
-#include "transfer/retry.h"
 #include "transfer/file_writer.h"
 #include "transfer/glob.h"
 #include "transfer/key_path.h"
 #include "transfer/object_download.h"
+#include "transfer/retry.h"
 #include "transfer/scheduler.h"
 
 namespace s3pull::transfer {
@@ -107,7 +107,7 @@ class PartRequest final : public http::ResponseHandler {
   int status_ = 0;
   http::Headers headers_;  // kept for error responses only
   uint64_t received_ = 0;
-  Status local_error_;  // a reply that is not what was asked, or a failed write
+  Status local_error_;                // a reply that is not what was asked, or a failed write
   bool complete_at_headers_ = false;  // the headers said all there is to know
   std::string error_body_;
 };
@@ -200,9 +200,8 @@ class Run {
       }
     }
     NoteThrottling(error);
-    if (ScheduleRetry(error, headers, listing_attempts_[listing]++, [this, listing, params] {
-          SendListPage(listing, params);
-        })) {
+    if (ScheduleRetry(error, headers, listing_attempts_[listing]++,
+                      [this, listing, params] { SendListPage(listing, params); })) {
       return;
     }
     FailListing(listing, error);
@@ -210,8 +209,8 @@ class Run {
 
   // A GET of object `object_id` finished with `status`, after `received`
   // body bytes; `headers` are those of an error reply.
-  void PartDone(uint64_t object_id, const PartSpec& part, const Status& status,
-                uint64_t received, const http::Headers& headers) {
+  void PartDone(uint64_t object_id, const PartSpec& part, const Status& status, uint64_t received,
+                const http::Headers& headers) {
     NoteThrottling(status);
     ObjectDownload& download = *downloads_.at(object_id);
     if (status.ok()) {
@@ -334,7 +333,8 @@ class Run {
       Result<std::string> mapped =
           object.key.starts_with(object.base)
               ? DestinationPath(root, std::string_view(object.key).substr(object.base.size()))
-              : Result<std::string>(Status(StatusCode::kInvalidArgument, "base is not a prefix of the key"));
+              : Result<std::string>(
+                    Status(StatusCode::kInvalidArgument, "base is not a prefix of the key"));
       if (!mapped.ok()) {
         Report(ObjectResult{object.bucket, object.key, "", 0, false, mapped.status()});
         return;
@@ -388,9 +388,8 @@ class Run {
       Report(ObjectResult{source.bucket, object.key, "", 0, false, path.status()});
       return;
     }
-    scheduler_.AddObject(
-        ObjectTask{source.bucket, object.key, std::move(*path), source.dest_dir, object.size,
-                   object.etag});
+    scheduler_.AddObject(ObjectTask{source.bucket, object.key, std::move(*path), source.dest_dir,
+                                    object.size, object.etag});
   }
 
   void FailListing(size_t listing, const Status& error) {
@@ -503,7 +502,7 @@ class Run {
   std::unordered_map<size_t, int> listing_attempts_;      // tries of each listing's current page
   std::mt19937_64 random_{std::random_device{}()};
   std::uniform_real_distribution<double> uniform_{0.0, 1.0};
-  std::time_t clock_offset_ = 0;  // server time minus ours, after RequestTimeTooSkewed
+  std::time_t clock_offset_ = 0;          // server time minus ours, after RequestTimeTooSkewed
   std::vector<ListingContext> listings_;  // indexed like the scheduler's listings
   std::unordered_map<uint64_t, std::unique_ptr<ObjectDownload>> downloads_;  // started objects
   uint64_t next_object_id_ = 0;
@@ -545,7 +544,8 @@ void PartRequest::OnComplete(const http::TransportResult& result) {
   std::unique_ptr<PartRequest> self(this);
   Status status = local_error_;
   if (result.cancelled) status = Status(StatusCode::kCancelled, "interrupted");
-  if (status.ok() && !result.ok && !complete_at_headers_) status = Status(StatusCode::kTransportError, result.error);
+  if (status.ok() && !result.ok && !complete_at_headers_)
+    status = Status(StatusCode::kTransportError, result.error);
   if (status.ok() && !success()) status = ResponseError(status_, headers_, error_body_);
   if (status.ok()) status = download_->VerifyPart(part_, received_);
   run_->PartDone(object_id_, part_, status, received_, headers_);

@@ -36,12 +36,12 @@ namespace s3pull::transfer {
 struct EngineConfig {
   s3::Endpoint endpoint;
   std::optional<auth::Credentials> credentials;  // nullopt = anonymous requests
-  int concurrency = 0;  // requests in flight; 0 = adaptive (ConcurrencyController)
+  int concurrency = 0;                   // requests in flight; 0 = adaptive (ConcurrencyController)
   uint64_t part_size = 8 * 1024 * 1024;  // bytes per ranged GET of a large object
   int max_retries = 5;                   // per request (retry.h says which failures)
   ChecksumMode checksum_mode = ChecksumMode::kAuto;  // verifier.h
   bool fsync = false;  // each file (then its folder) is flushed to disk before it is reported
-  double backoff_base = 0.1;             // seconds; the first retry waits up to this
+  double backoff_base = 0.1;  // seconds; the first retry waits up to this
   std::function<std::time_t()> clock = [] { return std::time(nullptr); };  // for signing
   // When set and true, the run stops: transfers in flight end as cancelled,
   // their temporary files are removed, nothing new starts. Async-signal-safe

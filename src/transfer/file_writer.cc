@@ -70,11 +70,13 @@ Result<int> OpenFolderBeneath(const std::string& root, std::string_view relative
     if (next < 0) {
       int saved = errno;
       struct stat st;
-      bool is_link = fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
+      bool is_link =
+          fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
       close(dir);
       if (is_link) {
-        return Status(StatusCode::kUnsafePath,
-                      shown + " is a symlink; nothing is written through symlinks in the destination");
+        return Status(
+            StatusCode::kUnsafePath,
+            shown + " is a symlink; nothing is written through symlinks in the destination");
       }
       errno = saved;
       return ErrnoStatus("cannot open folder", shown);
@@ -107,7 +109,8 @@ Status MakeDirectories(const std::string& dir) {
     Status s = MakeDirectories(parent);
     if (!s.ok()) return s;
   }
-  if (mkdir(dir.c_str(), 0777) != 0 && errno != EEXIST) return ErrnoStatus("cannot create folder", dir);
+  if (mkdir(dir.c_str(), 0777) != 0 && errno != EEXIST)
+    return ErrnoStatus("cannot create folder", dir);
   return Status::Ok();
 }
 

@@ -106,8 +106,8 @@ Result<GlobPattern> GlobPattern::Compile(std::string_view pattern) {
   for (size_t k = 0; k < tokens.size(); ++k) {
     Token token = tokens[k];
     if (token.kind == Token::Kind::kDoubleStar) {
-      token.or_no_folder = (k == 0 || is_slash(tokens[k - 1])) && k + 1 < tokens.size() &&
-                           is_slash(tokens[k + 1]);
+      token.or_no_folder =
+          (k == 0 || is_slash(tokens[k - 1])) && k + 1 < tokens.size() && is_slash(tokens[k + 1]);
       size_t out = glob.tokens_.size();
       if (token.or_no_folder && out >= 2 && glob.tokens_[out - 2].or_no_folder) {
         ++k;  // also drop the '/' after it

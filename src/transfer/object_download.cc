@@ -75,7 +75,8 @@ PartSpec ObjectDownload::RangePart(uint64_t index) const {
 void ObjectDownload::AddRequestHeaders(const PartSpec& part, http::Headers& headers) const {
   if (part.kind == PartKind::kWhole) return;
   headers.emplace_back("range", s3::RangeHeader(part.first, part.length));
-  if (part.kind == PartKind::kRange && !if_match_.empty()) headers.emplace_back("if-match", if_match_);
+  if (part.kind == PartKind::kRange && !if_match_.empty())
+    headers.emplace_back("if-match", if_match_);
 }
 
 Status ObjectDownload::EnsureFile() {
@@ -86,7 +87,8 @@ Status ObjectDownload::EnsureFile() {
   return size_ ? writer_->Preallocate(*size_) : Status::Ok();
 }
 
-Status ObjectDownload::OnPartHeaders(const PartSpec& part, int status, const http::Headers& headers) {
+Status ObjectDownload::OnPartHeaders(const PartSpec& part, int status,
+                                     const http::Headers& headers) {
   if (status != 200 && status != 206) return Status::Ok();  // an S3 error: see OnPartDone
   if (failed()) return failure_;
   const std::string* header = http::FindHeader(headers, "content-range");
@@ -114,8 +116,7 @@ Status ObjectDownload::OnPartHeaders(const PartSpec& part, int status, const htt
         size_ = 0;
         break;
       }
-      if (!range || range->first != 0 ||
-          range->last != std::min(part.length, range->total) - 1) {
+      if (!range || range->first != 0 || range->last != std::min(part.length, range->total) - 1) {
         return Protocol("Content-Range '" + std::string(content_range) +
                         "' does not answer Range bytes=0-" + std::to_string(part.length - 1));
       }
@@ -159,7 +160,8 @@ Status ObjectDownload::OnPartBody(const PartSpec& part, uint64_t offset, std::st
     return Protocol("the server sent more bytes than asked for (" +
                     std::to_string(offset + data.size()) + " > " + std::to_string(limit) + ")");
   }
-  Status written = task_.dest_path == "-" ? WriteToStdout(data) : writer_->WriteAt(part.first + offset, data);
+  Status written =
+      task_.dest_path == "-" ? WriteToStdout(data) : writer_->WriteAt(part.first + offset, data);
   if (!written.ok()) return written;
   bytes_ += data.size();
   if (single_request_) verifier_.Stream(data);
@@ -285,8 +287,8 @@ ObjectResult ObjectDownload::Finish() {
   }
   if (status.ok() && writer_) status = writer_->Commit(durability_);
   if (writer_) writer_->Abort();  // no-op after a successful Commit()
-  return ObjectResult{task_.bucket, task_.key, task_.dest_path, status.ok() ? bytes_ : 0, false,
-                      std::move(status)};
+  return ObjectResult{task_.bucket, task_.key,        task_.dest_path, status.ok() ? bytes_ : 0,
+                      false,        std::move(status)};
 }
 
 }  // namespace s3pull::transfer

@@ -119,7 +119,7 @@ class ObjectDownload {
   int restarts_ = 0;
   ObjectVerifier verifier_;
   FileWriter::Durability durability_;
-  bool rest_queued_ = false;       // parts after the first were handed to the engine
+  bool rest_queued_ = false;  // parts after the first were handed to the engine
 };
 
 }  // namespace s3pull::transfer

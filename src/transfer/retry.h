@@ -16,13 +16,13 @@
 namespace s3pull::transfer {
 
 enum class FailureKind {
-  kThrottled,     // 503 SlowDown, 429, Throttling*, RequestLimitExceeded: retry, slower
-  kServerError,   // 500, 502, 504, InternalError, RequestTimeout: retry
-  kTransport,     // reset, refused, timeout, stall, short body: retry
-  kBadReply,      // a reply that is not what was asked (length, range, checksum): retry
-  kClockSkew,     // RequestTimeTooSkewed: correct the clock, re-sign, retry
-  kChanged,       // 412 PreconditionFailed: the object changed; never spliced
-  kFatal,         // 400, 403, 404, local errors: retrying cannot help
+  kThrottled,    // 503 SlowDown, 429, Throttling*, RequestLimitExceeded: retry, slower
+  kServerError,  // 500, 502, 504, InternalError, RequestTimeout: retry
+  kTransport,    // reset, refused, timeout, stall, short body: retry
+  kBadReply,     // a reply that is not what was asked (length, range, checksum): retry
+  kClockSkew,    // RequestTimeTooSkewed: correct the clock, re-sign, retry
+  kChanged,      // 412 PreconditionFailed: the object changed; never spliced
+  kFatal,        // 400, 403, 404, local errors: retrying cannot help
 };
 
 FailureKind ClassifyFailure(const Status& status);

@@ -57,9 +57,9 @@ class ObjectVerifier {
   Digest expected_;
   std::string what_;  // "MD5 of the ETag", "CRC64NVME"
   std::unique_ptr<Hasher> hasher_;
-  uint64_t hashed_ = 0;                      // bytes hashed, from byte 0
-  std::map<uint64_t, uint64_t> waiting_;     // finished ranges past the front: first -> end
-  std::string buffer_;                       // for reading finished ranges back
+  uint64_t hashed_ = 0;                   // bytes hashed, from byte 0
+  std::map<uint64_t, uint64_t> waiting_;  // finished ranges past the front: first -> end
+  std::string buffer_;                    // for reading finished ranges back
 };
 
 }  // namespace s3pull::transfer

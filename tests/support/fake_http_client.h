@@ -32,9 +32,9 @@ struct ScriptedResponse {
 
 struct ScriptedObject {
   std::string body;
-  std::string etag;  // quoted
-  bool ignore_range = false;  // answer 200 with the whole body, like a server without ranges
-  int corrupt_replies = 0;    // the next this many replies have one byte changed
+  std::string etag;                  // quoted
+  bool ignore_range = false;         // answer 200 with the whole body, like a server without ranges
+  int corrupt_replies = 0;           // the next this many replies have one byte changed
   http::Headers extra_headers = {};  // sent with every 200/206 reply (e.g. checksums)
 };
 
@@ -106,7 +106,8 @@ class FakeHttpClient final : public http::HttpClient {
         --object->second.corrupt_replies;
         response.body[response.body.size() / 2] ^= 0x20;
       }
-      if (auto broken = breaks_.find(request.url); broken != breaks_.end() && broken->second.first > 0) {
+      if (auto broken = breaks_.find(request.url);
+          broken != breaks_.end() && broken->second.first > 0) {
         --broken->second.first;
         response.headers.emplace_back("content-length", std::to_string(response.body.size()));
         response.body.resize(std::min(response.body.size(), broken->second.second));
@@ -155,8 +156,9 @@ class FakeHttpClient final : public http::HttpClient {
     const std::string* if_match = http::FindHeader(request.headers, "if-match");
     if (if_match && *if_match != object.etag) {
       response.status = 412;
-      response.body = "<Error><Code>PreconditionFailed</Code><Message>At least one of the "
-                      "pre-conditions you specified did not hold</Message></Error>";
+      response.body =
+          "<Error><Code>PreconditionFailed</Code><Message>At least one of the "
+          "pre-conditions you specified did not hold</Message></Error>";
       return response;
     }
     const std::string* range = http::FindHeader(request.headers, "range");
@@ -177,9 +179,9 @@ class FakeHttpClient final : public http::HttpClient {
     }
     last = std::min(last, size - 1);
     response.status = 206;
-    response.headers.emplace_back("content-range", "bytes " + std::to_string(first) + "-" +
-                                                       std::to_string(last) + "/" +
-                                                       std::to_string(size));
+    response.headers.emplace_back(
+        "content-range",
+        "bytes " + std::to_string(first) + "-" + std::to_string(last) + "/" + std::to_string(size));
     response.body = object.body.substr(first, last - first + 1);
     return response;
   }

@@ -26,7 +26,8 @@ class TempDir {
   std::set<std::string> Files() const {
     std::set<std::string> files;
     for (const auto& entry : std::filesystem::recursive_directory_iterator(path_)) {
-      if (entry.is_regular_file()) files.insert(std::filesystem::relative(entry.path(), path_).string());
+      if (entry.is_regular_file())
+        files.insert(std::filesystem::relative(entry.path(), path_).string());
     }
     return files;
   }

@@ -13,7 +13,8 @@ TEST(AddressSpreadTest, HostAndPortOfAUrl) {
     const char* host;
     int port;
   } cases[] = {
-      {"https://bucket.s3.us-east-1.amazonaws.com/key?x=1", "bucket.s3.us-east-1.amazonaws.com", 443},
+      {"https://bucket.s3.us-east-1.amazonaws.com/key?x=1", "bucket.s3.us-east-1.amazonaws.com",
+       443},
       {"http://127.0.0.1:9000/b/k", "127.0.0.1", 9000},
       {"http://localhost/b", "localhost", 80},
       {"http://[::1]:8080/b/k", "[::1]", 8080},

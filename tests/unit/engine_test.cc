@@ -56,7 +56,8 @@ class EngineTest : public ::testing::Test {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
         "<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Name>b</Name>";
     xml += "<IsTruncated>" + std::string(next_token.empty() ? "false" : "true") + "</IsTruncated>";
-    if (!next_token.empty()) xml += "<NextContinuationToken>" + next_token + "</NextContinuationToken>";
+    if (!next_token.empty())
+      xml += "<NextContinuationToken>" + next_token + "</NextContinuationToken>";
     for (const auto& [key, body] : objects) {
       xml += "<Contents><Key>" + key + "</Key><Size>" + std::to_string(body.size()) +
              "</Size><ETag>&quot;x&quot;</ETag></Contents>";
@@ -78,9 +79,9 @@ class EngineTest : public ::testing::Test {
 
 TEST_F(EngineTest, DownloadsEveryPageOfAPrefix) {
   std::vector<std::pair<std::string, std::string>> page1 = {{"data/a.txt", "alpha"},
-                                                             {"data/sub/b.txt", "bravo!"}};
+                                                            {"data/sub/b.txt", "bravo!"}};
   std::vector<std::pair<std::string, std::string>> page2 = {{"data/sub/deep/c", ""},
-                                                             {"data/d", std::string(100, 'd')}};
+                                                            {"data/d", std::string(100, 'd')}};
   fake_.Script(ListUrl("data/"), {200, {}, PageXml(page1, "tok/1+="), ""});
   fake_.Script(ListUrl("data/", "tok/1+="), {200, {}, PageXml(page2), ""});
   for (const auto& [key, body] : page1) ScriptObject(key, body);
@@ -147,7 +148,8 @@ TEST_F(EngineTest, LengthShorterThanListedFailsAndLeavesNoFile) {
 
 TEST_F(EngineTest, TransportErrorMidBodyLeavesNoFile) {
   config_.max_retries = 0;
-  fake_.Script(GetUrl("k"), {200, {{"content-length", "100"}}, "partial", "Connection reset by peer"});
+  fake_.Script(GetUrl("k"),
+               {200, {{"content-length", "100"}}, "partial", "Connection reset by peer"});
   Summary summary = RunPlan({{}, {{"b", "k", dir_.path() + "/k", "", ""}}});
   EXPECT_EQ(summary.failed, 1u);
   const ObjectResult* k = collector_.Find("k");
@@ -157,7 +159,8 @@ TEST_F(EngineTest, TransportErrorMidBodyLeavesNoFile) {
 }
 
 TEST_F(EngineTest, UnsafeListedKeysAreRefusedWithoutARequest) {
-  fake_.Script(ListUrl(""), {200, {}, PageXml({{"../evil", "x"}, {"a/../../evil", "x"}, {"ok", "y"}}), ""});
+  fake_.Script(ListUrl(""),
+               {200, {}, PageXml({{"../evil", "x"}, {"a/../../evil", "x"}, {"ok", "y"}}), ""});
   ScriptObject("ok", "y");
   Summary summary = RunPlan({{{"b", "", "", dir_.path(), ""}}, {}});
   EXPECT_EQ(summary.succeeded, 1u);
@@ -168,9 +171,13 @@ TEST_F(EngineTest, UnsafeListedKeysAreRefusedWithoutARequest) {
 }
 
 TEST_F(EngineTest, GlobKeepsOnlyMatchingKeysBelowItsBaseDir) {
-  fake_.Script(ListUrl("logs/2026-"),
-               {200, {}, PageXml({{"logs/2026-01/a.gz", "a"}, {"logs/2026-01/b.txt", "b"},
-                                  {"logs/2026-02/x/c.gz", "c"}, {"logs/2026-03/d.gz", "d"}}), ""});
+  fake_.Script(ListUrl("logs/2026-"), {200,
+                                       {},
+                                       PageXml({{"logs/2026-01/a.gz", "a"},
+                                                {"logs/2026-01/b.txt", "b"},
+                                                {"logs/2026-02/x/c.gz", "c"},
+                                                {"logs/2026-03/d.gz", "d"}}),
+                                       ""});
   ScriptObject("logs/2026-01/a.gz", "a");
   ScriptObject("logs/2026-03/d.gz", "d");
   Summary summary = RunPlan({{{"b", "logs/2026-", "logs/2026-*/*.gz", dir_.path(), "logs/"}}, {}});
@@ -180,7 +187,9 @@ TEST_F(EngineTest, GlobKeepsOnlyMatchingKeysBelowItsBaseDir) {
 }
 
 TEST_F(EngineTest, ListingErrorIsOneFailure) {
-  fake_.Script(ListUrl("p/"), {403, {}, "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>", ""});
+  fake_.Script(
+      ListUrl("p/"),
+      {403, {}, "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>", ""});
   Summary summary = RunPlan({{{"b", "p/", "", dir_.path(), "p/"}}, {}});
   ASSERT_EQ(collector_.results.size(), 1u);
   EXPECT_TRUE(collector_.results[0].is_listing);
@@ -202,7 +211,8 @@ TEST_F(EngineTest, RespectsConcurrency) {
 
 TEST_F(EngineTest, TwoObjectsToOnePathRefuseTheSecond) {
   ScriptObject("k", "v");
-  Summary summary = RunPlan({{}, {{"b", "k", "", dir_.path(), ""}, {"b", "k", "", dir_.path(), ""}}});
+  Summary summary =
+      RunPlan({{}, {{"b", "k", "", dir_.path(), ""}, {"b", "k", "", dir_.path(), ""}}});
   EXPECT_EQ(summary.succeeded, 1u);
   EXPECT_EQ(summary.failed, 1u);
   EXPECT_EQ(fake_.requests.size(), 1u);
@@ -238,10 +248,9 @@ TEST_F(EngineTest, ListOnlyWithAGlobKeepsMatchingKeys) {
 // --- retries ------------------------------------------------------------------
 
 TEST_F(EngineTest, TransientErrorsAreRetriedUntilTheyPass) {
-  fake_.ScriptSequence(GetUrl("k"),
-                       {{503, {}, "<Error><Code>SlowDown</Code></Error>", ""},
-                        {500, {}, "<Error><Code>InternalError</Code></Error>", ""},
-                        {200, {}, "", "Connection refused"}});
+  fake_.ScriptSequence(GetUrl("k"), {{503, {}, "<Error><Code>SlowDown</Code></Error>", ""},
+                                     {500, {}, "<Error><Code>InternalError</Code></Error>", ""},
+                                     {200, {}, "", "Connection refused"}});
   fake_.ScriptObject(GetUrl("k"), {"payload", "\"e\""});
   Summary summary = RunPlan({{}, {{"b", "k", dir_.path() + "/k", "", ""}}});
   ASSERT_EQ(summary.succeeded, 1u) << collector_.results[0].status.ToString();
@@ -479,8 +488,8 @@ TEST_F(PartsTest, ABrokenDiscoveryResumesAsARange) {
   Summary summary = RunPlan({{}, {{"b", "k", dir_.path() + "/k", "", ""}}});
   ASSERT_EQ(summary.succeeded, 1u) << collector_.results[0].status.ToString();
   EXPECT_EQ(dir_.Read("k"), body);
-  EXPECT_EQ(RangesRequested("k"), (std::vector<std::string>{"bytes=0-15", "bytes=3-15",
-                                                            "bytes=16-31", "bytes=32-39"}));
+  EXPECT_EQ(RangesRequested("k"),
+            (std::vector<std::string>{"bytes=0-15", "bytes=3-15", "bytes=16-31", "bytes=32-39"}));
 }
 
 // --- verification ---------------------------------------------------------------
@@ -538,7 +547,8 @@ TEST_F(PartsTest, RangedObjectWithAnMd5EtagIsVerifiedAcrossItsParts) {
   std::string etag = Md5Hex(body);
   // PageXml lists ETag "x": list these two with their real MD5 instead.
   std::string xml = PageXml({{"good", body}, {"bad", body}});
-  for (size_t at = xml.find("&quot;x&quot;"); at != std::string::npos; at = xml.find("&quot;x&quot;")) {
+  for (size_t at = xml.find("&quot;x&quot;"); at != std::string::npos;
+       at = xml.find("&quot;x&quot;")) {
     xml.replace(at, 13, "&quot;" + etag + "&quot;");
   }
   fake_.Script(ListUrl(""), {200, {}, xml, ""});
@@ -572,17 +582,16 @@ TEST_F(PartsTest, FullObjectChecksumHeaderIsVerified) {
   bad.corrupt_replies = 100;
   fake_.ScriptObject(GetUrl("bad"), bad);
   config_.max_retries = 1;
-  Summary summary = RunPlan({{},
-                             {{"b", "k", dir_.path() + "/k", "", ""},
-                              {"b", "bad", dir_.path() + "/bad", "", ""}}});
+  Summary summary = RunPlan(
+      {{}, {{"b", "k", dir_.path() + "/k", "", ""}, {"b", "bad", dir_.path() + "/bad", "", ""}}});
   EXPECT_EQ(summary.succeeded, 1u);
   EXPECT_EQ(dir_.Read("k"), body);
   EXPECT_NE(collector_.Find("bad")->status.message().find("CRC32 expected"), std::string::npos);
   // Checksums are asked for, with a signed header.
   EXPECT_EQ(*http::FindHeader(fake_.requests[0].headers, "x-amz-checksum-mode"), "ENABLED");
-  EXPECT_NE(http::FindHeader(fake_.requests[0].headers, "authorization")
-                ->find("x-amz-checksum-mode"),
-            std::string::npos);
+  EXPECT_NE(
+      http::FindHeader(fake_.requests[0].headers, "authorization")->find("x-amz-checksum-mode"),
+      std::string::npos);
 }
 
 TEST_F(PartsTest, RequiredModeFailsObjectsWithNothingToVerify) {
@@ -590,7 +599,8 @@ TEST_F(PartsTest, RequiredModeFailsObjectsWithNothingToVerify) {
   fake_.ScriptObject(GetUrl("k"), {"data", "\"abc-2\""});
   Summary summary = RunPlan({{}, {{"b", "k", dir_.path() + "/k", "", ""}}});
   EXPECT_EQ(summary.failed, 1u);
-  EXPECT_NE(collector_.Find("k")->status.message().find("no checksum to verify"), std::string::npos);
+  EXPECT_NE(collector_.Find("k")->status.message().find("no checksum to verify"),
+            std::string::npos);
   EXPECT_TRUE(dir_.Files().empty());
 }
 

@@ -77,7 +77,7 @@ const MatchCase kMatchCases[] = {
     {"a/**/", "a/x/", true},
     {"a/**/", "a/x", false},
     {"**/**", "anything/at/all", true},
-    {"x**/b", "x/b", true},   // not a whole segment: needs the '/'
+    {"x**/b", "x/b", true},  // not a whole segment: needs the '/'
     {"x**/b", "xb", false},
     {"a/**b", "a/b", true},
     {"a/**b", "a/x/yb", true},
@@ -105,11 +105,11 @@ const MatchCase kMatchCases[] = {
     {"[!a]", "/", false},  // never '/'
     {"[/]", "/", false},
     {"a[/]b", "a/b", false},
-    {"[]]", "]", true},    // ']' first is literal
+    {"[]]", "]", true},  // ']' first is literal
     {"[!]]", "]", false},
     {"[!]]", "a", true},
     {"[]a]", "a", true},
-    {"[-a]", "-", true},   // '-' first or last is literal
+    {"[-a]", "-", true},  // '-' first or last is literal
     {"[a-]", "-", true},
     {"[a-]", "b", false},
     {"[\\]]", "]", true},  // escapes inside a class
@@ -140,8 +140,8 @@ const MatchCase kMatchCases[] = {
 TEST(GlobPatternTest, MatchTable) {
   for (const MatchCase& c : kMatchCases) {
     GlobPattern glob = MustCompile(c.pattern);
-    EXPECT_EQ(glob.Matches(c.key), c.matches) << "pattern '" << c.pattern << "' key '" << c.key
-                                              << "'";
+    EXPECT_EQ(glob.Matches(c.key), c.matches)
+        << "pattern '" << c.pattern << "' key '" << c.key << "'";
   }
 }
 
@@ -172,8 +172,8 @@ TEST(GlobPatternTest, ListPrefixAndBaseDir) {
 }
 
 TEST(GlobPatternTest, InvalidPatterns) {
-  for (const char* bad : {"[", "a[bc", "a[!", "[]", "[!]", "a\\", "[a\\", "[a-\\", "[z-a]",
-                          "x/[9-0]"}) {
+  for (const char* bad :
+       {"[", "a[bc", "a[!", "[]", "[!]", "a\\", "[a\\", "[a-\\", "[z-a]", "x/[9-0]"}) {
     Result<GlobPattern> glob = GlobPattern::Compile(bad);
     ASSERT_FALSE(glob.ok()) << bad;
     EXPECT_EQ(glob.status().code(), StatusCode::kInvalidArgument) << bad;

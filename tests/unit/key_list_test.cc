@@ -22,10 +22,10 @@ TEST(KeyListTest, TakesKeysByteForByteAndSkipsBlanksAndComments) {
     EXPECT_FALSE(e.from_url);
     keys.push_back(e.key);
   }
-  EXPECT_EQ(keys, (std::vector<std::string>{"plain.txt", "with space .txt",
-                                            "  leading and trailing  ", "plus+percent%20tilde~",
-                                            "unicode/\xc3\xa9t\xc3\xa9.bin",
-                                            "last-line-without-newline"}));
+  EXPECT_EQ(keys,
+            (std::vector<std::string>{"plain.txt", "with space .txt", "  leading and trailing  ",
+                                      "plus+percent%20tilde~", "unicode/\xc3\xa9t\xc3\xa9.bin",
+                                      "last-line-without-newline"}));
 }
 
 TEST(KeyListTest, UrlLinesNameTheirBucket) {
@@ -47,9 +47,7 @@ TEST(KeyListTest, MalformedUrlNamesTheLine) {
   EXPECT_NE(entries.status().message().find("line 3"), std::string::npos);
 }
 
-TEST(KeyListTest, UrlWithoutKeyIsRefused) {
-  EXPECT_FALSE(ParseKeyList("s3://bucket/\n").ok());
-}
+TEST(KeyListTest, UrlWithoutKeyIsRefused) { EXPECT_FALSE(ParseKeyList("s3://bucket/\n").ok()); }
 
 TEST(KeyListTest, EmptyListIsEmpty) {
   Result<std::vector<KeyListEntry>> entries = ParseKeyList("\n# only comments\n\n");

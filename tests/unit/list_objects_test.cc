@@ -58,8 +58,7 @@ void ExpectProtocolError(std::string_view xml, std::string_view mentions) {
   Result<ListPage> page = ParseListObjectsV2(xml);
   ASSERT_FALSE(page.ok()) << xml;
   EXPECT_EQ(page.status().code(), StatusCode::kProtocolError);
-  EXPECT_NE(page.status().message().find(mentions), std::string::npos)
-      << page.status().message();
+  EXPECT_NE(page.status().message().find(mentions), std::string::npos) << page.status().message();
 }
 
 std::string Page(std::string_view body) {
@@ -97,10 +96,10 @@ TEST(ParseListObjectsV2Test, UrlEncodedTruncatedPageWithCommonPrefixes) {
 }
 
 TEST(ParseListObjectsV2Test, KeysAreNotDecodedWithoutEncodingType) {
-  ListPage page = MustParse(Page(
-      "<IsTruncated>false</IsTruncated>"
-      "<Contents><Key>100%25 a%2Fb</Key><Size>1</Size></Contents>"
-      "<CommonPrefixes><Prefix>p%20q/</Prefix></CommonPrefixes>"));
+  ListPage page =
+      MustParse(Page("<IsTruncated>false</IsTruncated>"
+                     "<Contents><Key>100%25 a%2Fb</Key><Size>1</Size></Contents>"
+                     "<CommonPrefixes><Prefix>p%20q/</Prefix></CommonPrefixes>"));
   ASSERT_EQ(page.objects.size(), 1u);
   EXPECT_EQ(page.objects[0].key, "100%25 a%2Fb");
   EXPECT_EQ(page.objects[0].etag, "");
@@ -109,11 +108,11 @@ TEST(ParseListObjectsV2Test, KeysAreNotDecodedWithoutEncodingType) {
 
 TEST(ParseListObjectsV2Test, KeysKeepWhitespaceAndXmlEscapes) {
   // Servers that ignore encoding-type send keys as XML text.
-  ListPage page = MustParse(Page(
-      "<Contents><Key> </Key><Size>1</Size></Contents>"
-      "<Contents><Key> lead and trail </Key><Size>2</Size></Contents>"
-      "<Contents><Key>a&amp;b&lt;c&gt;&apos;&quot;&#13;</Key><Size>3</Size></Contents>"
-      "<Contents><Key><![CDATA[x<y]]></Key><Size>4</Size></Contents>"));
+  ListPage page = MustParse(
+      Page("<Contents><Key> </Key><Size>1</Size></Contents>"
+           "<Contents><Key> lead and trail </Key><Size>2</Size></Contents>"
+           "<Contents><Key>a&amp;b&lt;c&gt;&apos;&quot;&#13;</Key><Size>3</Size></Contents>"
+           "<Contents><Key><![CDATA[x<y]]></Key><Size>4</Size></Contents>"));
   ASSERT_EQ(page.objects.size(), 4u);
   EXPECT_EQ(page.objects[0].key, " ");
   EXPECT_EQ(page.objects[1].key, " lead and trail ");
@@ -148,20 +147,20 @@ TEST(ParseListObjectsV2Test, MalformedPages) {
   ExpectProtocolError("Service Unavailable", "not XML");
   ExpectProtocolError(std::string(kAwsExample).substr(0, 400), "not XML");
   ExpectProtocolError("<ListBucketResult><Contents></ListBucketResult>", "not XML");
-  ExpectProtocolError(
-      "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>", "<Error>");
+  ExpectProtocolError("<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>",
+                      "<Error>");
   ExpectProtocolError(Page("<Contents><Size>1</Size></Contents>"), "<Key>");
   ExpectProtocolError(Page("<Contents><Key>k</Key></Contents>"), "<Size>");
   for (const char* size : {"", "-1", "+1", "1.5", "12a", " 1", "18446744073709551616"}) {
-    ExpectProtocolError(Page("<Contents><Key>k</Key><Size>" + std::string(size) +
-                             "</Size></Contents>"),
-                        "<Size>");
+    ExpectProtocolError(
+        Page("<Contents><Key>k</Key><Size>" + std::string(size) + "</Size></Contents>"), "<Size>");
   }
   ExpectProtocolError(
       Page("<EncodingType>url</EncodingType><Contents><Key>a%2</Key><Size>1</Size></Contents>"),
       "%-escape");
   ExpectProtocolError(
-      Page("<EncodingType>url</EncodingType><CommonPrefixes><Prefix>%zz/</Prefix></CommonPrefixes>"),
+      Page(
+          "<EncodingType>url</EncodingType><CommonPrefixes><Prefix>%zz/</Prefix></CommonPrefixes>"),
       "%-escape");
   ExpectProtocolError(Page("<IsTruncated>maybe</IsTruncated>"), "<IsTruncated>");
 }
@@ -260,8 +259,9 @@ TEST(ErrorFromResponseTest, AwsErrorBody) {
 
 TEST(ErrorFromResponseTest, SlowDown) {
   Status status = ErrorFromResponse(
-      503, "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message>"
-           "<RequestId>R</RequestId><HostId>H</HostId></Error>");
+      503,
+      "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message>"
+      "<RequestId>R</RequestId><HostId>H</HostId></Error>");
   EXPECT_EQ(status.s3_code(), "SlowDown");
   EXPECT_EQ(status.message(), "Please reduce your request rate. (request id R)");
 }
@@ -287,9 +287,10 @@ TEST(ErrorFromResponseTest, EmptyBodiesGetCodesFromTheHttpStatus) {
     int http_status;
     const char* code;
   };
-  const Case cases[] = {{400, "BadRequest"},       {403, "AccessDenied"},  {404, "NotFound"},
-                        {412, "PreconditionFailed"}, {416, "InvalidRange"}, {500, "InternalError"},
-                        {503, "SlowDown"},         {504, "GatewayTimeout"}, {418, "HttpError"}};
+  const Case cases[] = {
+      {400, "BadRequest"},         {403, "AccessDenied"},   {404, "NotFound"},
+      {412, "PreconditionFailed"}, {416, "InvalidRange"},   {500, "InternalError"},
+      {503, "SlowDown"},           {504, "GatewayTimeout"}, {418, "HttpError"}};
   for (const Case& c : cases) {
     Status status = ErrorFromResponse(c.http_status, "");
     EXPECT_EQ(status.code(), StatusCode::kServiceError);
@@ -312,11 +313,11 @@ TEST(ErrorFromResponseTest, NonXmlBodyBecomesAShortOneLineMessage) {
 TEST(ErrorFromResponseTest, LongMessagesAreCutOnACharacterBoundary) {
   std::string long_text;
   while (long_text.size() < 1000) long_text += "\xc3\xa9";  // two bytes each
-  long_text = "x" + long_text;                             // so byte 300 splits a character
+  long_text = "x" + long_text;                              // so byte 300 splits a character
   Status status = ErrorFromResponse(500, long_text);
   EXPECT_EQ(status.message().size(), 299u);
-  status = ErrorFromResponse(400, "<Error><Code>InvalidArgument</Code><Message>" + long_text +
-                                      "</Message></Error>");
+  status = ErrorFromResponse(
+      400, "<Error><Code>InvalidArgument</Code><Message>" + long_text + "</Message></Error>");
   EXPECT_EQ(status.s3_code(), "InvalidArgument");
   EXPECT_EQ(status.message().size(), 299u);
 }

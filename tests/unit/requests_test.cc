@@ -69,31 +69,31 @@ TEST(ResolveEndpointTest, CustomEndpoints) {
 
 TEST(ResolveEndpointTest, RefusesBadEndpoints) {
   for (const char* bad : {
-           "localhost:9000",                 // no scheme
-           "ftp://host",                     // other scheme
-           "s3://bucket",                    //
-           "http//host",                     //
-           "http://",                        // no host
-           "http:///path",                   //
-           "http://:9000",                   //
-           "http://host:",                   // empty port
-           "http://host:0",                  // port out of range
-           "http://host:65536",              //
-           "http://host:123456",             //
-           "http://host:9x",                 //
-           "http://::1:9000",                // IPv6 without brackets
-           "http://[::1",                    // unclosed bracket
-           "http://[::1]9000",               //
-           "http://[::1]:",                  //
-           "http://[localhost]",             // not IPv6
-           "http://[fe80::1%25eth0]",        // zone ids are not supported
-           "http://ho st",                   //
-           "http://host/a b",                // path not encoded
-           "http://host/a\xc3\xa9",          //
-           "http://host?x=1",                // query
-           "http://host/path?x=1",           //
-           "http://host#frag",               // fragment
-           "http://user:secret@host:9000",   // credentials
+           "localhost:9000",                // no scheme
+           "ftp://host",                    // other scheme
+           "s3://bucket",                   //
+           "http//host",                    //
+           "http://",                       // no host
+           "http:///path",                  //
+           "http://:9000",                  //
+           "http://host:",                  // empty port
+           "http://host:0",                 // port out of range
+           "http://host:65536",             //
+           "http://host:123456",            //
+           "http://host:9x",                //
+           "http://::1:9000",               // IPv6 without brackets
+           "http://[::1",                   // unclosed bracket
+           "http://[::1]9000",              //
+           "http://[::1]:",                 //
+           "http://[localhost]",            // not IPv6
+           "http://[fe80::1%25eth0]",       // zone ids are not supported
+           "http://ho st",                  //
+           "http://host/a b",               // path not encoded
+           "http://host/a\xc3\xa9",         //
+           "http://host?x=1",               // query
+           "http://host/path?x=1",          //
+           "http://host#frag",              // fragment
+           "http://user:secret@host:9000",  // credentials
        }) {
     Result<Endpoint> endpoint = ResolveEndpoint(bad, "us-east-1");
     ASSERT_FALSE(endpoint.ok()) << bad;
@@ -119,7 +119,8 @@ TEST(ResolveEndpointTest, RegionMustBeAName) {
 TEST(ResolveEndpointTest, VirtualHostedNeedsADnsName) {
   Endpoint endpoint = Resolve("http://localhost:8000", AddressingStyle::kVirtual);
   EXPECT_FALSE(endpoint.path_style);
-  EXPECT_FALSE(ResolveEndpoint("http://127.0.0.1:8000", "us-east-1", AddressingStyle::kVirtual).ok());
+  EXPECT_FALSE(
+      ResolveEndpoint("http://127.0.0.1:8000", "us-east-1", AddressingStyle::kVirtual).ok());
   EXPECT_FALSE(ResolveEndpoint("http://[::1]:8000", "us-east-1", AddressingStyle::kVirtual).ok());
 }
 
@@ -152,7 +153,8 @@ TEST(BuildGetObjectTest, CustomEndpointsUsePathStyle) {
 
 TEST(BuildGetObjectTest, HostHasThePortOnlyWhenNotTheDefault) {
   EXPECT_EQ(BuildGetObject(Resolve("https://h.example:443"), "b12", "k").host, "h.example");
-  EXPECT_EQ(BuildGetObject(Resolve("http://h.example:80"), "b12", "k").url, "http://h.example/b12/k");
+  EXPECT_EQ(BuildGetObject(Resolve("http://h.example:80"), "b12", "k").url,
+            "http://h.example/b12/k");
   EXPECT_EQ(BuildGetObject(Resolve("http://h.example:443"), "b12", "k").host, "h.example:443");
   EXPECT_EQ(BuildGetObject(Resolve("https://h.example:80"), "b12", "k").host, "h.example:80");
 }
@@ -221,7 +223,8 @@ TEST(BuildListObjectsV2Test, FirstPageAws) {
   S3Request request = BuildListObjectsV2(Resolve(""), "my-bucket", params);
   EXPECT_EQ(request.host, "my-bucket.s3.us-west-2.amazonaws.com");
   EXPECT_EQ(request.canonical_uri, "/");
-  EXPECT_EQ(request.canonical_query, "encoding-type=url&list-type=2&max-keys=1000&prefix=logs%2F2026-");
+  EXPECT_EQ(request.canonical_query,
+            "encoding-type=url&list-type=2&max-keys=1000&prefix=logs%2F2026-");
   EXPECT_EQ(request.url,
             "https://my-bucket.s3.us-west-2.amazonaws.com/"
             "?encoding-type=url&list-type=2&max-keys=1000&prefix=logs%2F2026-");

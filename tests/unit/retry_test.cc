@@ -10,7 +10,8 @@ TEST(RetryTest, ClassifiesEveryKindOfFailure) {
     Status status;
     FailureKind kind;
   } cases[] = {
-      {Status::Service(503, "SlowDown", "Please reduce your request rate."), FailureKind::kThrottled},
+      {Status::Service(503, "SlowDown", "Please reduce your request rate."),
+       FailureKind::kThrottled},
       {Status::Service(503, "ServiceUnavailable", ""), FailureKind::kServerError},
       {Status::Service(503, "HttpError", ""), FailureKind::kThrottled},
       {Status::Service(429, "TooManyRequests", ""), FailureKind::kThrottled},
@@ -71,7 +72,7 @@ TEST(RetryTest, BudgetRunsOutAndRefills) {
   EXPECT_TRUE(budget.TryAcquire(5));
   EXPECT_FALSE(budget.TryAcquire(5));
   for (int i = 0; i < 30; ++i) budget.OnSuccess();
-  EXPECT_EQ(budget.tokens(), 20);  // never above capacity
+  EXPECT_EQ(budget.tokens(), 20);      // never above capacity
   EXPECT_FALSE(budget.TryAcquire(0));  // not retryable
 }
 

@@ -5,7 +5,9 @@
 namespace s3pull::transfer {
 namespace {
 
-ObjectTask Task(const std::string& key) { return ObjectTask{"b", key, "/tmp/x/" + key, "/tmp/x", std::nullopt, ""}; }
+ObjectTask Task(const std::string& key) {
+  return ObjectTask{"b", key, "/tmp/x/" + key, "/tmp/x", std::nullopt, ""};
+}
 
 s3::ListPage Page(std::vector<std::string> keys, std::string next_token) {
   s3::ListPage page;
