@@ -209,6 +209,29 @@ TEST_F(EngineTest, RespectsConcurrency) {
   EXPECT_EQ(fake_.max_in_flight, 4u);
 }
 
+TEST_F(EngineTest, AKeyThatIsBothAFileAndAFolderFailsOneObjectOnly) {
+  // "a" and "a/b" cannot both exist locally: the first to finish wins and the
+  // other fails with the file system's reason; nothing is overwritten.
+  config_.concurrency = 1;
+  fake_.Script(
+      ListUrl(""),
+      {200,
+       {},
+       PageXml({{"a", "file a"}, {"a/b", "file a/b"}, {"c/d", "file c/d"}, {"c", "file c"}}),
+       ""});
+  ScriptObject("a", "file a");
+  ScriptObject("a/b", "file a/b");
+  ScriptObject("c/d", "file c/d");
+  ScriptObject("c", "file c");
+  Summary summary = RunPlan({{{"b", "", "", dir_.path(), ""}}, {}});
+  EXPECT_EQ(summary.succeeded, 2u);
+  EXPECT_EQ(summary.failed, 2u);
+  EXPECT_EQ(dir_.Files(), (std::set<std::string>{"a", "c/d"}));
+  EXPECT_EQ(dir_.Read("a"), "file a");
+  EXPECT_NE(collector_.Find("a/b")->status.message().find("Not a directory"), std::string::npos);
+  EXPECT_NE(collector_.Find("c")->status.message().find("Is a directory"), std::string::npos);
+}
+
 TEST_F(EngineTest, TwoObjectsToOnePathRefuseTheSecond) {
   ScriptObject("k", "v");
   Summary summary =
