@@ -304,8 +304,6 @@ void CurlHttpClient::Poll(int timeout_ms) {
   curl_multi_poll(impl_->multi, nullptr, 0, timeout_ms, nullptr);
 }
 
-size_t CurlHttpClient::InFlight() const { return impl_->in_flight; }
-
 void CurlHttpClient::CancelAll() {
   TransportResult cancelled;
   cancelled.ok = false;

@@ -38,7 +38,6 @@ class CurlHttpClient final : public HttpClient {
 
   void Start(Request request, ResponseHandler* handler) override;
   void Poll(int timeout_ms) override;
-  size_t InFlight() const override;
   void CancelAll() override;
 
  private:

@@ -57,7 +57,6 @@ class HttpClient {
   // Runs the transfers for up to `timeout_ms`, returning once at least one
   // callback ran or the time is up.
   virtual void Poll(int timeout_ms) = 0;
-  virtual size_t InFlight() const = 0;
   // Ends every transfer in flight now; each handler gets OnComplete() with
   // `cancelled` set before this returns.
   virtual void CancelAll() = 0;

@@ -53,9 +53,4 @@ Result<std::string> DestinationPath(std::string_view dir, std::string_view relat
   return path;
 }
 
-std::string_view KeyBaseName(std::string_view key) {
-  size_t slash = key.rfind('/');
-  return slash == std::string_view::npos ? key : key.substr(slash + 1);
-}
-
 }  // namespace s3pull::transfer

@@ -27,8 +27,4 @@ Result<std::string> SafeRelativePath(std::string_view relative_key);
 // the relative path alone.
 Result<std::string> DestinationPath(std::string_view dir, std::string_view relative_key);
 
-// The last '/'-separated segment of a key ("a/b/c.txt" -> "c.txt"); used for
-// "cp s3://b/KEY EXISTING_DIR". Empty when the key ends in '/'.
-std::string_view KeyBaseName(std::string_view key);
-
 }  // namespace s3pull::transfer

@@ -88,7 +88,6 @@ class Scheduler {
   // Nothing waiting, nothing in flight, every listing finished.
   bool Finished() const;
   size_t in_flight() const { return in_flight_; }
-  size_t waiting_objects() const { return objects_.size(); }
 
  private:
   struct Listing {

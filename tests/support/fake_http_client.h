@@ -71,14 +71,8 @@ class FakeHttpClient final : public http::HttpClient {
   void Poll(int /*timeout_ms*/) override {
     std::deque<std::pair<http::Request, http::ResponseHandler*>> batch;
     batch.swap(pending_);
-    in_delivery_ = batch.size();
-    for (auto& [request, handler] : batch) {
-      --in_delivery_;
-      Deliver(request, handler);
-    }
+    for (auto& [request, handler] : batch) Deliver(request, handler);
   }
-
-  size_t InFlight() const override { return pending_.size() + in_delivery_; }
 
   void CancelAll() override {
     std::deque<std::pair<http::Request, http::ResponseHandler*>> batch;
@@ -192,7 +186,6 @@ class FakeHttpClient final : public http::HttpClient {
   std::map<std::string, ScriptedObject> objects_;
   std::map<std::string, std::pair<size_t, ScriptedObject>> changes_;
   std::deque<std::pair<http::Request, http::ResponseHandler*>> pending_;
-  size_t in_delivery_ = 0;
 };
 
 }  // namespace s3pull::testing

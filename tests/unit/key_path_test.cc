@@ -106,14 +106,5 @@ TEST(KeyPathTest, DestinationPathRefusesUnsafeKeys) {
   }
 }
 
-TEST(KeyPathTest, KeyBaseName) {
-  EXPECT_EQ(KeyBaseName("a/b/c.txt"), "c.txt");
-  EXPECT_EQ(KeyBaseName("c.txt"), "c.txt");
-  EXPECT_EQ(KeyBaseName("a/b/"), "");
-  EXPECT_EQ(KeyBaseName("/x"), "x");
-  EXPECT_EQ(KeyBaseName(""), "");
-  EXPECT_EQ(KeyBaseName("dir/my file \xc3\xa9.txt"), "my file \xc3\xa9.txt");
-}
-
 }  // namespace
 }  // namespace s3pull::transfer
