@@ -16,13 +16,13 @@
 #include <utility>
 #include <vector>
 
-#include "auth/sigv4.h"
 #include "s3/list_objects.h"
 #include "transfer/concurrency.h"
 #include "transfer/file_writer.h"
 #include "transfer/glob.h"
 #include "transfer/key_path.h"
 #include "transfer/object_download.h"
+#include "transfer/request_signer.h"
 #include "transfer/retry.h"
 #include "transfer/scheduler.h"
 
@@ -50,14 +50,6 @@ Status ResponseError(int status, const http::Headers& headers, std::string_view 
     }
   }
   return error;
-}
-
-// "Thu, 26 Nov 2026 12:19:09 GMT" (RFC 7231's IMF-fixdate) as Unix time.
-std::optional<std::time_t> ParseHttpDate(const std::string& text) {
-  std::tm tm{};
-  const char* end = strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  if (end == nullptr || *end != '\0') return std::nullopt;
-  return timegm(&tm);
 }
 
 class Run;
@@ -124,7 +116,9 @@ class Run {
       : config_(config),
         http_(http),
         observer_(observer),
-        scheduler_(SchedulerOptions{config.concurrency}) {
+        scheduler_(SchedulerOptions{config.concurrency}),
+        signer_(config.credentials, config.endpoint.region,
+                config.checksum_mode != ChecksumMode::kOff, config.clock) {
     if (config.concurrency == 0) {
       controller_.emplace(ConcurrencyOptions{});
       scheduler_.set_concurrency(controller_->limit());
@@ -270,21 +264,11 @@ class Run {
     if (attempts >= max_attempts || !budget_.TryAcquire(RetryCost(kind))) return false;
     double delay = BackoffDelay(attempts + 1, uniform_(random_), config_.backoff_base);
     if (kind == FailureKind::kClockSkew) {
-      if (!CorrectClock(headers)) return false;
+      if (!signer_.AdoptServerClock(headers)) return false;
       delay = 0;  // re-signed with the server's time, it can go at once
     }
     ++summary_.retries;
     delayed_.emplace(Now() + delay, std::move(send));
-    return true;
-  }
-
-  // Adopts the server's clock (its Date header) for signing; false when the
-  // reply had no usable date.
-  bool CorrectClock(const http::Headers& headers) {
-    const std::string* date = http::FindHeader(headers, "date");
-    std::optional<std::time_t> server_time = date ? ParseHttpDate(*date) : std::nullopt;
-    if (!server_time) return false;
-    clock_offset_ = *server_time - config_.clock();
     return true;
   }
 
@@ -469,27 +453,7 @@ class Run {
   // are not signed: S3 requires only host and x-amz-*); the handler owns
   // itself from here and is freed after its OnComplete().
   void Send(const s3::S3Request& request, http::Headers headers, http::ResponseHandler* handler) {
-    http::Request out;
-    out.method = request.method;
-    out.url = request.url;
-    out.headers = std::move(headers);
-    // S3 sends an object's checksums only when asked; x-amz-* headers are signed.
-    std::pair<std::string, std::string> checksum_mode{"x-amz-checksum-mode", "ENABLED"};
-    bool ask_checksums = config_.checksum_mode != ChecksumMode::kOff;
-    if (ask_checksums) out.headers.push_back(checksum_mode);
-    if (config_.credentials) {
-      auth::SigningRequest signing;
-      signing.method = request.method;
-      signing.host = request.host;
-      signing.canonical_uri = request.canonical_uri;
-      signing.canonical_query = request.canonical_query;
-      if (ask_checksums) signing.headers.push_back(checksum_mode);
-      auth::SignedHeaders signed_headers =
-          auth::Sign(signing, *config_.credentials, auth::SigningScope{config_.endpoint.region},
-                     config_.clock() + clock_offset_, &key_cache_);
-      for (auto& header : signed_headers.headers) out.headers.push_back(std::move(header));
-    }
-    http_.Start(std::move(out), handler);
+    http_.Start(signer_.Prepare(request, std::move(headers)), handler);
   }
 
   const EngineConfig& config_;
@@ -502,11 +466,10 @@ class Run {
   std::unordered_map<size_t, int> listing_attempts_;      // tries of each listing's current page
   std::mt19937_64 random_{std::random_device{}()};
   std::uniform_real_distribution<double> uniform_{0.0, 1.0};
-  std::time_t clock_offset_ = 0;          // server time minus ours, after RequestTimeTooSkewed
   std::vector<ListingContext> listings_;  // indexed like the scheduler's listings
   std::unordered_map<uint64_t, std::unique_ptr<ObjectDownload>> downloads_;  // started objects
   uint64_t next_object_id_ = 0;
-  auth::SigningKeyCache key_cache_;
+  RequestSigner signer_;
   Summary summary_;
 };
 
