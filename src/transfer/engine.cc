@@ -407,8 +407,10 @@ class Run {
         // The object already failed: drop its remaining parts unsent.
         scheduler_.RequestDone();
         Continue(part.object_id, download.SkipPart());
+      } else if (!download.Wants(part.index)) {
+        scheduler_.RequestDone();  // on disk from an earlier run, or already sent
       } else {
-        SendPart(part.object_id, download, download.RangePart(part.index));
+        SendPart(part.object_id, download, download.TakePart(part.index));
       }
     }
   }

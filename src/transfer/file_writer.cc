@@ -7,7 +7,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <random>
 #include <utility>
 
 namespace s3pull::transfer {
@@ -87,13 +86,6 @@ Result<int> OpenFolderBeneath(const std::string& root, std::string_view relative
   return dir;
 }
 
-std::string TempName() {
-  thread_local std::mt19937_64 random{std::random_device{}()};
-  static const char kChars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-  std::string name = ".s3pull-XXXXXXXX.part";
-  for (size_t i = 8; i < 16; ++i) name[i] = kChars[random() % (sizeof(kChars) - 1)];
-  return name;
-}
 
 }  // namespace
 
@@ -122,7 +114,32 @@ Status MakeDirectoriesBeneath(const std::string& root, std::string_view relative
   return Status::Ok();
 }
 
+namespace {
+
+// ".s3pull-<16 hex digits>" from the final name (FNV-1a): the same object
+// gets the same temporary name in every run.
+std::string StableStem(std::string_view final_name) {
+  uint64_t hash = 1469598103934665603ull;
+  for (unsigned char c : final_name) hash = (hash ^ c) * 1099511628211ull;
+  static const char kHex[] = "0123456789abcdef";
+  std::string stem = ".s3pull-";
+  for (int shift = 60; shift >= 0; shift -= 4) stem += kHex[(hash >> shift) & 15];
+  return stem;
+}
+
+}  // namespace
+
+Result<FileWriter> FileWriter::CreateResumable(const std::string& final_path,
+                                               std::string_view root) {
+  return Create(final_path, root, /*resumable=*/true);
+}
+
 Result<FileWriter> FileWriter::Create(const std::string& final_path, std::string_view root) {
+  return Create(final_path, root, /*resumable=*/false);
+}
+
+Result<FileWriter> FileWriter::Create(const std::string& final_path, std::string_view root,
+                                      bool resumable) {
   FileWriter w;
   w.final_path_ = final_path;
   size_t slash = final_path.rfind('/');
@@ -143,13 +160,27 @@ Result<FileWriter> FileWriter::Create(const std::string& final_path, std::string
   if (!dir.ok()) return dir.status();
   w.dir_fd_ = *dir;
   CurrentUmask();
-  for (int attempt = 0; attempt < 100 && w.fd_ < 0; ++attempt) {
-    w.temp_name_ = TempName();
+  std::string stem = StableStem(w.final_name_);
+  w.temp_name_ = stem + ".part";
+  w.journal_name_ = stem + ".journal";  // removed with the file, stale or not
+  if (resumable) {
+    // Never through a symlink, and only a regular file of our own making.
+    w.fd_ = openat(w.dir_fd_, w.temp_name_.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+    if (w.fd_ >= 0 && fstat(w.fd_, &st) == 0 && S_ISREG(st.st_mode)) {
+      w.reused_ = true;
+      return w;
+    }
+    if (w.fd_ >= 0) close(std::exchange(w.fd_, -1));
+  }
+  // A file of this name is what a killed run left behind: replace it.
+  for (int attempt = 0; attempt < 2 && w.fd_ < 0; ++attempt) {
     w.fd_ = openat(w.dir_fd_, w.temp_name_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (w.fd_ < 0 && errno != EEXIST) break;
+    if (w.fd_ < 0 && errno == EEXIST) unlinkat(w.dir_fd_, w.temp_name_.c_str(), 0);
   }
   if (w.fd_ < 0) {
     w.temp_name_.clear();
+    w.journal_name_.clear();
     return ErrnoStatus("cannot create a temporary file in", w.dir_path_);
   }
   return w;
@@ -160,6 +191,9 @@ FileWriter::FileWriter(FileWriter&& other) noexcept { *this = std::move(other); 
 FileWriter& FileWriter::operator=(FileWriter&& other) noexcept {
   if (this != &other) {
     Abort();
+    reused_ = other.reused_;
+    journal_name_ = std::move(other.journal_name_);
+    other.journal_name_.clear();
     dir_fd_ = std::exchange(other.dir_fd_, -1);
     fd_ = std::exchange(other.fd_, -1);
     final_path_ = std::move(other.final_path_);
@@ -177,6 +211,8 @@ FileWriter::~FileWriter() { Abort(); }
 std::string FileWriter::temp_path() const { return dir_path_ + "/" + temp_name_; }
 
 Status FileWriter::Preallocate(uint64_t size) {
+  // A reused file from an earlier run may be longer: cut it to size first.
+  if (ftruncate(fd_, static_cast<off_t>(size)) != 0) return ErrnoStatus("cannot size", temp_path());
   if (size == 0) return Status::Ok();
   int error = posix_fallocate(fd_, 0, static_cast<off_t>(size));
   // Some file systems cannot preallocate; the writes will still work.
@@ -226,6 +262,8 @@ Status FileWriter::Commit(Durability durability) {
     return ErrnoStatus("cannot rename to", final_path_);
   }
   temp_name_.clear();
+  if (!journal_name_.empty()) unlinkat(dir_fd_, journal_name_.c_str(), 0);
+  journal_name_.clear();
   if (sync && fsync(dir_fd_) != 0) return ErrnoStatus("cannot flush folder", dir_path_);
   CloseFd(dir_fd_);
   return Status::Ok();
@@ -234,8 +272,47 @@ Status FileWriter::Commit(Durability durability) {
 void FileWriter::Abort() {
   CloseFd(fd_);
   if (!temp_name_.empty() && dir_fd_ >= 0) unlinkat(dir_fd_, temp_name_.c_str(), 0);
+  if (!journal_name_.empty() && dir_fd_ >= 0) unlinkat(dir_fd_, journal_name_.c_str(), 0);
   temp_name_.clear();
+  journal_name_.clear();
   CloseFd(dir_fd_);
+}
+
+void FileWriter::Keep() {
+  CloseFd(fd_);
+  temp_name_.clear();
+  journal_name_.clear();
+  CloseFd(dir_fd_);
+}
+
+std::string FileWriter::ReadJournal() const {
+  std::string text;
+  if (journal_name_.empty()) return text;
+  int fd = openat(dir_fd_, journal_name_.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return text;
+  char buffer[8192];
+  for (ssize_t n; (n = read(fd, buffer, sizeof(buffer))) > 0;) text.append(buffer, n);
+  close(fd);
+  return text;
+}
+
+Status FileWriter::ResetJournal(std::string_view text) {
+  if (fdatasync(fd_) != 0) return ErrnoStatus("cannot flush", temp_path());
+  int fd = openat(dir_fd_, journal_name_.c_str(),
+                  O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return ErrnoStatus("cannot write journal", dir_path_ + "/" + journal_name_);
+  bool ok = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  close(fd);
+  return ok ? Status::Ok() : ErrnoStatus("cannot write journal", dir_path_ + "/" + journal_name_);
+}
+
+Status FileWriter::AppendJournal(std::string_view line) {
+  if (fdatasync(fd_) != 0) return ErrnoStatus("cannot flush", temp_path());
+  int fd = openat(dir_fd_, journal_name_.c_str(), O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus("cannot write journal", dir_path_ + "/" + journal_name_);
+  bool ok = write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  close(fd);
+  return ok ? Status::Ok() : ErrnoStatus("cannot write journal", dir_path_ + "/" + journal_name_);
 }
 
 }  // namespace s3pull::transfer

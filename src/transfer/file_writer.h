@@ -1,8 +1,9 @@
 // FileWriter: one object's bytes into a temporary file, renamed when complete.
 //
 // Create() opens the destination's folder (making missing ones) and creates a
-// temporary file in it (".s3pull-XXXXXXXX.part", exclusively, mode 0600, so
-// it never clobbers or exposes anything). Commit() gives the file the usual
+// temporary file in it (".s3pull-<16 hex digits of the final name's hash>.part",
+// exclusively, mode 0600, so it never clobbers or exposes anything; one left
+// by a killed run is replaced, so leftovers never pile up). Commit() gives the file the usual
 // permissions (0666 less the umask) and renames it over the final name. A
 // writer destroyed without Commit() removes its temporary file: a final path
 // only ever holds a complete object.
@@ -30,6 +31,23 @@ class FileWriter {
   // root and the file is checked as described above; without one, the
   // user-chosen path is taken as it is.
   static Result<FileWriter> Create(const std::string& final_path, std::string_view root = {});
+
+  // Like Create(), but for an object whose download can resume across runs:
+  // a temporary file left by an earlier run is reopened instead of replaced
+  // (reused() says so).
+  // Beside it lives a journal (AppendJournal) of the parts already on disk.
+  static Result<FileWriter> CreateResumable(const std::string& final_path, std::string_view root);
+  bool reused() const { return reused_; }
+  // The journal's contents ("" when there is none) and its lines.
+  std::string ReadJournal() const;
+  // Replaces the journal with `text`; then AppendJournal adds lines. Both
+  // write only after the file's data is on disk (fdatasync), so a journal
+  // never names bytes a crash could lose.
+  Status ResetJournal(std::string_view text);
+  Status AppendJournal(std::string_view line);
+  // Leaves the temporary file and its journal for a later run to resume;
+  // the writer is then empty. (Commit() and Abort() remove the journal.)
+  void Keep();
 
   FileWriter(FileWriter&& other) noexcept;
   FileWriter& operator=(FileWriter&& other) noexcept;
@@ -62,6 +80,8 @@ class FileWriter {
 
  private:
   FileWriter() = default;
+  static Result<FileWriter> Create(const std::string& final_path, std::string_view root,
+                                   bool resumable);
   int dir_fd_ = -1;
   int fd_ = -1;
   std::string final_path_;
@@ -69,6 +89,8 @@ class FileWriter {
   std::string final_name_;
   std::string temp_name_;
   uint64_t bytes_written_ = 0;
+  bool reused_ = false;
+  std::string journal_name_;  // "" unless resumable
 };
 
 // Creates `dir` and its missing parents (mode 0777 less the umask).

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <utility>
 
@@ -64,7 +65,75 @@ PartSpec ObjectDownload::FirstPart() {
   part_count_ = outstanding_ = count;
   rest_queued_ = true;  // the engine queues parts 1..count-1 with this one
   if (!task_.listed_etag.empty()) if_match_ = s3::QuotedEtag(task_.listed_etag);
-  return RangePart(0);
+  resumable_ = !if_match_.empty();
+  if (!resumable_) return TakePart(0);
+  parts_.assign(count, PartState::kPending);
+  if (Status resumed = ResumeFromJournal(); !resumed.ok()) failure_ = resumed;
+  uint64_t first = 0;
+  while (first < count && parts_[first] == PartState::kDone) ++first;
+  if (first == count) {
+    // Every part is on disk (the last run stopped before the rename): fetch
+    // the last one again, so the object finishes the usual way.
+    first = count - 1;
+    parts_[first] = PartState::kPending;
+    bytes_ -= RangePart(first).length;
+    ++outstanding_;
+  }
+  return TakePart(first);
+}
+
+bool ObjectDownload::Wants(uint64_t index) const {
+  return !resumable_ || parts_[index] == PartState::kPending;
+}
+
+PartSpec ObjectDownload::TakePart(uint64_t index) {
+  if (resumable_) parts_[index] = PartState::kSent;
+  return RangePart(index);
+}
+
+std::string ObjectDownload::JournalHeader() const {
+  return "s3pull-journal 1\netag " + if_match_ + "\nsize " + std::to_string(*size_) +
+         "\npart-size " + std::to_string(part_size_) + "\n";
+}
+
+Status ObjectDownload::ResumeFromJournal() {
+  if (Status file = EnsureFile(); !file.ok()) return file;
+  std::string header = JournalHeader();
+  std::string journal = writer_->reused() ? writer_->ReadJournal() : "";
+  // Another version, size or part size: start afresh (the file is rewritten).
+  if (!journal.starts_with(header)) return writer_->ResetJournal(header);
+  std::string_view lines = std::string_view(journal).substr(header.size());
+  for (size_t end; (end = lines.find('\n')) != std::string_view::npos;
+       lines.remove_prefix(end + 1)) {
+    std::string_view line = lines.substr(0, end);
+    uint64_t index = 0;
+    if (!line.starts_with("done ")) continue;
+    auto [ptr, error] = std::from_chars(line.data() + 5, line.data() + line.size(), index);
+    if (error != std::errc() || ptr != line.data() + line.size() || index >= part_count_ ||
+        parts_[index] == PartState::kDone) {
+      continue;
+    }
+    parts_[index] = PartState::kDone;
+    bytes_ += RangePart(index).length;
+    --outstanding_;
+    resumed_parts_verified_ = false;
+  }
+  return Status::Ok();
+}
+
+Status ObjectDownload::VerifyResumedParts() {
+  if (resumed_parts_verified_) return Status::Ok();
+  resumed_parts_verified_ = true;
+  for (uint64_t i = 0; i < part_count_; ++i) {
+    if (parts_[i] != PartState::kDone) continue;
+    ByteRange range = PartRange(*size_, part_size_, i);
+    if (Status s = verifier_.RangeDone(*writer_, range.first, range.length); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+ObjectDownload::~ObjectDownload() {
+  if (writer_ && resumable_) writer_->Keep();
 }
 
 PartSpec ObjectDownload::RangePart(uint64_t index) const {
@@ -81,7 +150,9 @@ void ObjectDownload::AddRequestHeaders(const PartSpec& part, http::Headers& head
 
 Status ObjectDownload::EnsureFile() {
   if (task_.dest_path == "-" || writer_) return Status::Ok();
-  Result<FileWriter> writer = FileWriter::Create(task_.dest_path, task_.dest_root);
+  Result<FileWriter> writer = resumable_
+                                  ? FileWriter::CreateResumable(task_.dest_path, task_.dest_root)
+                                  : FileWriter::Create(task_.dest_path, task_.dest_root);
   if (!writer.ok()) return writer.status();
   writer_.emplace(std::move(*writer));
   return size_ ? writer_->Preallocate(*size_) : Status::Ok();
@@ -149,7 +220,8 @@ Status ObjectDownload::OnPartHeaders(const PartSpec& part, int status,
   }
   if (part.kind != PartKind::kRange) single_request_ = part_count_ <= 1;
   if (Status chosen = verifier_.Choose(headers, single_request_); !chosen.ok()) return chosen;
-  return EnsureFile();
+  if (Status file = EnsureFile(); !file.ok()) return file;
+  return VerifyResumedParts();
 }
 
 Status ObjectDownload::OnPartBody(const PartSpec& part, uint64_t offset, std::string_view data) {
@@ -211,12 +283,25 @@ ObjectDownload::Next ObjectDownload::OnPartDone(const PartSpec& part, const Stat
     ++restarts_;
     bytes_ = 0;
     verifier_.Restart();
+    if (resumable_) {
+      parts_.assign(part_count_, PartState::kPending);
+      if (Status reset = writer_->ResetJournal(JournalHeader()); !reset.ok()) failure_ = reset;
+    }
     outstanding_ += part_count_;
     Next next = Settle();
     next.queue_from = 0;
     next.queue_to = part_count_;
     next.restarted = true;
     return next;
+  }
+  if (resumable_ && part.kind == PartKind::kRange && !failed()) {
+    // Recorded only now that its bytes are on disk (AppendJournal flushes first).
+    uint64_t index = part.first / part_size_;
+    parts_[index] = PartState::kDone;
+    if (Status noted = writer_->AppendJournal("done " + std::to_string(index) + "\n");
+        !noted.ok()) {
+      failure_ = noted;
+    }
   }
   if (!rest_queued_ && size_) {
     // The first part (discovery, or its retry) is in: the others may go.
@@ -286,7 +371,15 @@ ObjectResult ObjectDownload::Finish() {
                       std::to_string(*task_.listed_size));
   }
   if (status.ok() && writer_) status = writer_->Commit(durability_);
-  if (writer_) writer_->Abort();  // no-op after a successful Commit()
+  if (writer_) {
+    // An interrupted object keeps what it has for the next run; otherwise
+    // nothing stays (a no-op after a successful Commit()).
+    if (resumable_ && status.code() == StatusCode::kCancelled) {
+      writer_->Keep();
+    } else {
+      writer_->Abort();
+    }
+  }
   return ObjectResult{task_.bucket, task_.key,        task_.dest_path, status.ok() ? bytes_ : 0,
                       false,        std::move(status)};
 }

@@ -22,6 +22,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "http/http_client.h"
 #include "s3pull/downloader.h"
@@ -45,6 +46,9 @@ class ObjectDownload {
  public:
   ObjectDownload(ObjectTask task, uint64_t part_size, ChecksumMode checksum_mode,
                  FileWriter::Durability durability = FileWriter::Durability::kPageCache);
+  // An object left unfinished (the run was interrupted) keeps its resumable
+  // state on disk; any other temporary file is removed.
+  ~ObjectDownload();
 
   const ObjectTask& task() const { return task_; }
   bool failed() const { return !failure_.ok(); }
@@ -53,7 +57,10 @@ class ObjectDownload {
   // several parts, parts 1..part_count()-1 are to be queued as well.
   PartSpec FirstPart();
   uint64_t part_count() const { return part_count_; }
-  PartSpec RangePart(uint64_t index) const;
+  // Whether part `index` still has to be fetched: false for parts already on
+  // disk from an earlier run, or already sent. TakePart() marks it sent.
+  bool Wants(uint64_t index) const;
+  PartSpec TakePart(uint64_t index);
 
   // Range and If-Match for `part`.
   void AddRequestHeaders(const PartSpec& part, http::Headers& headers) const;
@@ -103,6 +110,15 @@ class ObjectDownload {
  private:
   Status EnsureFile();
   Next Settle();
+  PartSpec RangePart(uint64_t index) const;
+  // Resumable objects: picks up the journal of an earlier run (or starts
+  // one) and marks the parts it names as done.
+  Status ResumeFromJournal();
+  std::string JournalHeader() const;
+  // Hands the verifier the parts found on disk, once it knows what to check.
+  Status VerifyResumedParts();
+
+  enum class PartState : uint8_t { kPending, kSent, kDone };
 
   ObjectTask task_;
   uint64_t part_size_;
@@ -117,6 +133,11 @@ class ObjectDownload {
   bool single_request_ = false;    // the object comes in order in one reply (and its retries)
   bool restart_pending_ = false;   // the last part found a mismatch: fetch all parts again
   int restarts_ = 0;
+  // Ranged objects with a known ETag, written to a file, resume across runs:
+  // their parts' states, and whether the parts found done are yet hashed.
+  bool resumable_ = false;
+  std::vector<PartState> parts_;
+  bool resumed_parts_verified_ = true;
   ObjectVerifier verifier_;
   FileWriter::Durability durability_;
   bool rest_queued_ = false;  // parts after the first were handed to the engine

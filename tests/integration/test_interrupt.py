@@ -5,11 +5,12 @@ Python: the `python3` on PATH (3.11), standard unittest:
 
 A 192 MiB object (and a few small ones) served by fault_server's in-memory S3
 server, downloaded in 8 MiB parts; s3pull is stopped at random moments:
-  - SIGKILL: the final path is absent or byte-identical, never partial (the
-    temporary file it was writing may stay behind: nothing runs to remove it);
-    a plain re-run then completes every file;
+  - SIGKILL: the final path is absent or byte-identical, never partial; each
+    re-run fetches only the parts the journal beside the temporary file does
+    not name as done, and the last one completes every file;
   - SIGINT (Ctrl-C): exit 130, nothing at the final path of an unfinished
-    object, and no temporary file left.
+    object, nothing left but the big object's resumable state (its temporary
+    file and journal), from which a re-run fetches only the missing parts.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from s3servers import clean_aws_env, make_scratch_dir, s3pull_bin
 
 BUCKET = "interrupt"
 MiB = 1024 * 1024
+PART = 8 * MiB
 OBJECTS = {
     "big.bin": random.Random(1).randbytes(192 * MiB),
     "small/a": random.Random(2).randbytes(1000),
@@ -67,8 +69,41 @@ class InterruptTest(unittest.TestCase):
         return found
 
     def temp_files(self, dest: str) -> list[str]:
-        return [name for _, _, names in os.walk(dest) for name in names
-                if name.startswith(".s3pull-")]
+        return sorted(name for _, _, names in os.walk(dest) for name in names
+                      if name.startswith(".s3pull-"))
+
+    def parts_done(self, dest: str) -> set[int]:
+        """The parts of big.bin the journal names as on disk."""
+        done = set()
+        for name in self.temp_files(dest):
+            if name.endswith(".journal"):
+                with open(os.path.join(dest, name)) as f:
+                    done |= {int(line[5:]) for line in f.read().split("\n")
+                             if line.startswith("done ")}
+        return done
+
+    def big_ranges_requested(self) -> set[int]:
+        """The parts of big.bin requested since the log was cleared."""
+        parts = set()
+        for request in self.server.requests_for(BUCKET, "big.bin"):
+            first = int(request.range.removeprefix("bytes=").split("-")[0])
+            parts.add(first // PART)
+        return parts
+
+    def rerun_fetches_only_missing_parts(self, dest: str) -> None:
+        done = self.parts_done(dest)
+        self.server.clear_log()
+        proc = self.start(dest)
+        _, stderr = proc.communicate(timeout=120)
+        self.assertEqual(proc.returncode, 0, stderr.decode(errors="replace"))
+        self.assertEqual(self.final_files(dest), OBJECTS)
+        self.assertEqual(self.temp_files(dest), [])
+        requested = self.big_ranges_requested()
+        all_parts = set(range(len(OBJECTS["big.bin"]) // PART))
+        if done == all_parts:  # everything was on disk: one part is fetched to finish
+            self.assertEqual(len(requested), 1)
+        else:
+            self.assertEqual(requested, all_parts - done)
 
     def test_sigkill_never_leaves_a_partial_file(self):
         rng = random.Random(20261126)
@@ -81,10 +116,9 @@ class InterruptTest(unittest.TestCase):
             for key, content in self.final_files(dest).items():
                 self.assertEqual(content, OBJECTS[key],
                                  f"attempt {attempt}: {key} at its final path is not complete")
-        proc = self.start(dest)
-        _, stderr = proc.communicate(timeout=120)
-        self.assertEqual(proc.returncode, 0, stderr.decode(errors="replace"))
-        self.assertEqual(self.final_files(dest), OBJECTS)
+            if "big.bin" not in self.final_files(dest):
+                self.assertIn(len(self.temp_files(dest)), (0, 1, 2), self.temp_files(dest))
+        self.rerun_fetches_only_missing_parts(dest)
 
     def test_ctrl_c_stops_cleanly(self):
         dest = os.path.join(self.scratch, "interrupt")
@@ -99,10 +133,13 @@ class InterruptTest(unittest.TestCase):
         text = stderr.decode(errors="replace")
         self.assertEqual(proc.returncode, 130, text)
         self.assertIn("Interrupted", text)
-        self.assertEqual(self.temp_files(dest), [], "temporary files left after Ctrl-C")
+        left = self.temp_files(dest)
+        self.assertEqual(len(left), 2, f"expected the resumable state only: {left}")
+        self.assertTrue(left[0].endswith(".journal") and left[1].endswith(".part"), left)
         for key, content in self.final_files(dest).items():
             self.assertEqual(content, OBJECTS[key], f"{key} at its final path is not complete")
         self.assertNotIn("big.bin", self.final_files(dest))
+        self.rerun_fetches_only_missing_parts(dest)
 
 
 if __name__ == "__main__":

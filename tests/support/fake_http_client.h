@@ -71,8 +71,14 @@ class FakeHttpClient final : public http::HttpClient {
   void Poll(int /*timeout_ms*/) override {
     std::deque<std::pair<http::Request, http::ResponseHandler*>> batch;
     batch.swap(pending_);
-    for (auto& [request, handler] : batch) Deliver(request, handler);
+    for (auto& [request, handler] : batch) {
+      Deliver(request, handler);
+      if (after_reply) after_reply();
+    }
   }
+
+  // Called after every reply delivered (e.g. to interrupt a run midway).
+  std::function<void()> after_reply;
 
   void CancelAll() override {
     std::deque<std::pair<http::Request, http::ResponseHandler*>> batch;

@@ -515,6 +515,74 @@ TEST_F(PartsTest, ABrokenDiscoveryResumesAsARange) {
             (std::vector<std::string>{"bytes=0-15", "bytes=3-15", "bytes=16-31", "bytes=32-39"}));
 }
 
+// --- resuming across runs ---------------------------------------------------------
+
+class ResumeTest : public PartsTest {
+ protected:
+  ResumeTest() {
+    config_.concurrency = 1;
+    config_.cancel = &cancel_;
+  }
+  // Runs the listing of one 100-byte object "big" (7 parts of 16 bytes),
+  // interrupted after `replies` replies when `replies` > 0.
+  Summary RunInterruptedAfter(int replies, const std::string& listed_etag) {
+    fake_ = FakeHttpClient();
+    std::string xml = PageXml({{"big", body_}});
+    xml.replace(xml.find("&quot;x&quot;"), 13, "&quot;" + listed_etag + "&quot;");
+    fake_.Script(ListUrl(""), {200, {}, xml, ""});
+    fake_.ScriptObject(GetUrl("big"), {body_, "\"" + listed_etag + "\""});
+    cancel_ = false;
+    int delivered = 0;
+    fake_.after_reply = [&, replies] {
+      if (replies > 0 && ++delivered == replies) cancel_ = true;
+    };
+    collector_.results.clear();
+    return RunPlan({{{"b", "", "", dir_.path(), ""}}, {}});
+  }
+
+  std::atomic<bool> cancel_{false};
+  std::string body_ = Body(100);
+};
+
+TEST_F(ResumeTest, AnInterruptedObjectResumesWithTheMissingPartsOnly) {
+  // The listing and parts 0-2 arrive; then the run is interrupted.
+  Summary first = RunInterruptedAfter(4, "e1");
+  EXPECT_TRUE(first.cancelled);
+  // What stays is the resumable state only: the temporary file and its journal.
+  std::set<std::string> left = dir_.Files();
+  ASSERT_EQ(left.size(), 2u);
+  std::string stem = left.begin()->substr(0, left.begin()->rfind('.'));
+  EXPECT_TRUE(stem.starts_with(".s3pull-"));
+  EXPECT_EQ(left, (std::set<std::string>{stem + ".journal", stem + ".part"}));
+  EXPECT_NE(dir_.Read(stem + ".journal").find("done 2\n"), std::string::npos);
+
+  Summary second = RunInterruptedAfter(0, "e1");
+  ASSERT_EQ(second.succeeded, 1u) << collector_.results[0].status.ToString();
+  EXPECT_EQ(dir_.Read("big"), body_);
+  EXPECT_EQ(dir_.Files(), std::set<std::string>{"big"});
+  EXPECT_EQ(RangesRequested("big"),
+            (std::vector<std::string>{"bytes=48-63", "bytes=64-79", "bytes=80-95", "bytes=96-99"}));
+}
+
+TEST_F(ResumeTest, AnObjectThatChangedSinceStartsOver) {
+  RunInterruptedAfter(4, "e1");
+  body_ = Body(100).replace(0, 3, "new");
+  Summary second = RunInterruptedAfter(0, "e2");
+  ASSERT_EQ(second.succeeded, 1u) << collector_.results[0].status.ToString();
+  EXPECT_EQ(dir_.Read("big"), body_);
+  EXPECT_EQ(RangesRequested("big").size(), 7u);
+  EXPECT_EQ(dir_.Files(), std::set<std::string>{"big"});
+}
+
+TEST_F(ResumeTest, AFailedObjectLeavesNoState) {
+  fake_ = FakeHttpClient();
+  fake_.Script(ListUrl(""), {200, {}, PageXml({{"big", body_}}), ""});
+  fake_.Script(GetUrl("big"), {403, {}, "<Error><Code>AccessDenied</Code></Error>", ""});
+  Summary summary = RunPlan({{{"b", "", "", dir_.path(), ""}}, {}});
+  EXPECT_EQ(summary.failed, 1u);
+  EXPECT_TRUE(dir_.Files().empty());
+}
+
 // --- verification ---------------------------------------------------------------
 
 std::string Md5Hex(const std::string& body) {
