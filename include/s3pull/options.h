@@ -37,7 +37,7 @@ struct ClientOptions {
   // false = anonymous requests (public buckets): no credentials are read.
   bool sign_requests = true;
   // Requests in flight at once (and connections kept open). 0 = adaptive:
-  // start at 64 and climb while throughput grows (up to 1024), and back off
+  // start at 64 and climb while throughput grows (up to 512), and back off
   // when the server throttles.
   int concurrency = 0;
   // Objects larger than this are fetched in ranged GETs of this many bytes

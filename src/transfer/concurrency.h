@@ -18,7 +18,7 @@ namespace s3pull::transfer {
 struct ConcurrencyOptions {
   int initial = 64;
   int min = 4;
-  int max = 1024;
+  int max = 512;
   double interval = 0.1;       // seconds between decisions
   double throttle_hold = 2.0;  // seconds without growth after a throttle
 };
