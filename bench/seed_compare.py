@@ -25,7 +25,6 @@ what the client costs, not what S3 would allow.
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
 import os
 import platform
 import random
@@ -38,11 +37,12 @@ import time
 from pathlib import Path
 
 import boto3
-from botocore.config import Config
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / "tests" / "integration"))
+sys.path.insert(0, str(REPO_ROOT / "bench" / "peers"))
 import s3servers  # noqa: E402  (the test harness: starts s3rver, uploads in parallel)
+from seed_get import classic_download  # noqa: E402  (the classic approach, shared with bench/run)
 
 
 def machine() -> str:
@@ -56,29 +56,6 @@ def machine() -> str:
     except OSError:
         pass
     return f"{os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), {model}, {platform.platform()}"
-
-
-def classic_download(endpoint, bucket, prefix, dest, workers):
-    """The classic approach; yields (key, "Success" | exception)."""
-    s3 = boto3.client("s3", endpoint_url=endpoint,
-                      config=Config(s3={"addressing_style": "path"}))
-    keys = [o["Key"] for page in s3.get_paginator("list_objects_v2").paginate(
-        Bucket=bucket, Prefix=prefix) for o in page.get("Contents", [])]
-
-    def download(key):
-        path = os.path.join(dest, key[len(prefix):])
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        s3.download_file(bucket, key, path)
-
-    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as executor:
-        futures = {executor.submit(download, key): key for key in keys}
-        for future in concurrent.futures.as_completed(futures):
-            key = futures[future]
-            try:
-                future.result()
-                yield key, "Success"
-            except Exception as e:  # noqa: BLE001 (reported per key, as the tutorials do)
-                yield key, e
 
 
 def verify(dest, expected):
