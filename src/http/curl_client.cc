@@ -78,7 +78,6 @@ struct CurlHttpClient::Impl {
   std::unordered_map<std::string, SpreadTarget> spread;  // by "host:port"
   std::vector<std::unique_ptr<Transfer>> all;            // owns every Transfer ever made
   std::vector<Transfer*> free_list;
-  size_t in_flight = 0;
   std::chrono::steady_clock::time_point last_stall_scan;
 
   // Hands the final response's status and headers to the handler once;
@@ -241,7 +240,6 @@ struct CurlHttpClient::Impl {
   // its handler how it ended.
   void Complete(Transfer* t, const TransportResult& result) {
     curl_multi_remove_handle(multi, t->easy);
-    --in_flight;
     ResponseHandler* handler = t->handler;
     t->handler = nullptr;
     t->request = Request{};
@@ -287,7 +285,6 @@ void CurlHttpClient::Start(Request request, ResponseHandler* handler) {
   t->last_activity = std::chrono::steady_clock::now();
   impl_->Configure(t);
   curl_multi_add_handle(impl_->multi, t->easy);
-  ++impl_->in_flight;
 }
 
 void CurlHttpClient::Poll(int timeout_ms) {
@@ -302,9 +299,13 @@ void CurlHttpClient::Poll(int timeout_ms) {
     }
   }
   impl_->AbandonStalled();
-  if (any || impl_->in_flight == 0) return;
+  if (any) return;
+  // With nothing in flight this still waits: for a retry's time, or for a
+  // Wakeup() when hashing ends.
   curl_multi_poll(impl_->multi, nullptr, 0, timeout_ms, nullptr);
 }
+
+void CurlHttpClient::Wakeup() { curl_multi_wakeup(impl_->multi); }
 
 void CurlHttpClient::CancelAll() {
   TransportResult cancelled;

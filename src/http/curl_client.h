@@ -6,7 +6,8 @@
 // new TCP (or TLS) handshakes. URLs are sent exactly as given
 // (CURLOPT_PATH_AS_IS): S3 keys may contain "//" or "/../".
 //
-// Threading: not thread-safe; one client per event loop.
+// Threading: one client per event loop; only Wakeup() may be called from
+// other threads.
 #pragma once
 
 #include <memory>
@@ -38,6 +39,7 @@ class CurlHttpClient final : public HttpClient {
 
   void Start(Request request, ResponseHandler* handler) override;
   void Poll(int timeout_ms) override;
+  void Wakeup() override;
   void CancelAll() override;
 
  private:

@@ -57,6 +57,9 @@ class HttpClient {
   // Runs the transfers for up to `timeout_ms`, returning once at least one
   // callback ran or the time is up.
   virtual void Poll(int timeout_ms) = 0;
+  // Makes the Poll() under way, or else the next one, return soon. The only
+  // method that may be called from any thread.
+  virtual void Wakeup() = 0;
   // Ends every transfer in flight now; each handler gets OnComplete() with
   // `cancelled` set before this returns.
   virtual void CancelAll() = 0;

@@ -20,6 +20,7 @@
 #include "transfer/concurrency.h"
 #include "transfer/file_writer.h"
 #include "transfer/glob.h"
+#include "transfer/hash_pool.h"
 #include "transfer/key_path.h"
 #include "transfer/object_download.h"
 #include "transfer/request_signer.h"
@@ -118,7 +119,9 @@ class Run {
         observer_(observer),
         scheduler_(SchedulerOptions{config.concurrency}),
         signer_(config.credentials, config.endpoint.region,
-                config.checksum_mode != ChecksumMode::kOff, config.clock) {
+                config.checksum_mode != ChecksumMode::kOff, config.clock),
+        hash_pool_(config.hash_threads > 0 ? config.hash_threads : HashPool::DefaultThreads(),
+                   [&http] { http.Wakeup(); }) {
     if (config.concurrency == 0) {
       controller_.emplace(ConcurrencyOptions{});
       scheduler_.set_concurrency(controller_->limit());
@@ -130,7 +133,7 @@ class Run {
     for (const PrefixSource& source : plan.prefixes) AddPrefix(source);
     std::unordered_set<std::string> claimed_paths;
     for (const ObjectSource& object : plan.objects) AddObject(object, claimed_paths);
-    while (!scheduler_.Finished()) {
+    while (!scheduler_.Finished() || hash_pool_.pending() > 0) {
       if (config_.cancel != nullptr && config_.cancel->load()) {
         Cancel();
         break;
@@ -138,6 +141,7 @@ class Run {
       while (std::optional<Scheduler::Action> action = scheduler_.Next()) StartAction(*action);
       if (controller_ && scheduler_.Saturated()) controller_->OnLimitReached();
       http_.Poll(SendDueRetries(100));
+      for (const HashResult& result : hash_pool_.TakeResults()) HashDone(result);
       AdjustConcurrency();
     }
     summary_.seconds =
@@ -202,9 +206,51 @@ class Run {
   }
 
   // A GET of object `object_id` finished with `status`, after `received`
-  // body bytes; `headers` are those of an error reply.
+  // body bytes; `headers` are those of an error reply. The last request of
+  // an object keeps its slot until the object's bytes are hashed.
   void PartDone(uint64_t object_id, const PartSpec& part, const Status& status, uint64_t received,
                 const http::Headers& headers) {
+    if (status.ok()) {
+      ObjectDownload& download = *downloads_.at(object_id);
+      StartHashing(object_id, download);
+      if (download.AwaitsHash()) {
+        awaiting_hash_.emplace(object_id, HeldPart{part, received});
+        return;
+      }
+    }
+    SettlePart(object_id, part, status, received, headers);
+  }
+
+ private:
+  // A hash job of object `result.id` ended.
+  void HashDone(const HashResult& result) {
+    ObjectDownload& download = *downloads_.at(result.id);
+    ObjectDownload::Next next = download.OnHashed(result.status);
+    StartHashing(result.id, download);
+    auto held = awaiting_hash_.find(result.id);
+    if (held == awaiting_hash_.end()) {
+      if (next.finished) Continue(result.id, next);  // a failed object's last job returned
+      return;
+    }
+    if (download.AwaitsHash()) return;  // more to hash first
+    HeldPart part = held->second;
+    awaiting_hash_.erase(held);
+    SettlePart(result.id, part.spec, download.FinishHashing(), part.received, {});
+  }
+
+  // Ends the run now: what is in flight fails as cancelled; objects waiting
+  // for a retry are dropped with the Run (their temporary files removed).
+  void Cancel() {
+    summary_.cancelled = true;
+    delayed_.clear();
+    http_.CancelAll();
+    hash_pool_.Stop();
+    for (const HashResult& result : hash_pool_.TakeResults()) HashDone(result);
+  }
+
+  // What PartDone() does once the request's outcome is known.
+  void SettlePart(uint64_t object_id, const PartSpec& part, const Status& status, uint64_t received,
+                  const http::Headers& headers) {
     NoteThrottling(status);
     ObjectDownload& download = *downloads_.at(object_id);
     if (status.ok()) {
@@ -229,14 +275,6 @@ class Run {
     Continue(object_id, next);
   }
 
-  // Ends the run now: what is in flight fails as cancelled; objects waiting
-  // for a retry are dropped with the Run (their temporary files removed).
-  void Cancel() {
-    summary_.cancelled = true;
-    delayed_.clear();
-    http_.CancelAll();
-  }
-
   // Sends the retries whose time has come; returns the milliseconds until
   // the next one (at most `max_wait_ms`).
   int SendDueRetries(int max_wait_ms) {
@@ -251,7 +289,6 @@ class Run {
     return std::clamp(static_cast<int>(wait_ms), 0, max_wait_ms);
   }
 
- private:
   // Retries the request that failed with `status` (its `attempts` so far)
   // by calling `send` after a backoff, if the failure is worth it and the
   // run's budget allows. False when the failure is final.
@@ -441,6 +478,14 @@ class Run {
          new PartRequest(this, object_id, &download, part));
   }
 
+  // Hands the object's next run of finished bytes to the hash pool.
+  void StartHashing(uint64_t object_id, ObjectDownload& download) {
+    if (std::optional<HashJob> job = download.TakeHashJob()) {
+      job->id = object_id;
+      hash_pool_.Submit(*job);
+    }
+  }
+
   // Queues the parts a response revealed, and reports a finished object.
   void Continue(uint64_t object_id, const ObjectDownload::Next& next) {
     if (next.restarted) ++summary_.retries;
@@ -470,9 +515,18 @@ class Run {
   std::uniform_real_distribution<double> uniform_{0.0, 1.0};
   std::vector<ListingContext> listings_;  // indexed like the scheduler's listings
   std::unordered_map<uint64_t, std::unique_ptr<ObjectDownload>> downloads_;  // started objects
+  // The last request of an object whose outcome waits for its bytes to be
+  // hashed (it keeps its slot meanwhile).
+  struct HeldPart {
+    PartSpec spec;
+    uint64_t received;
+  };
+  std::unordered_map<uint64_t, HeldPart> awaiting_hash_;
   uint64_t next_object_id_ = 0;
   RequestSigner signer_;
   Summary summary_;
+  // Last: its workers use objects in downloads_, so it stops first.
+  HashPool hash_pool_;
 };
 
 void ListRequest::OnComplete(const http::TransportResult& result) {

@@ -15,9 +15,12 @@
 //      final path and preallocated; each body is written at its offset as it
 //      arrives (never held in memory); an error reply's (capped) body is kept
 //      for the message instead;
-//   4. when no part is outstanding: every byte received and each reply what
-//      was asked -> rename to the final path; otherwise the temporary file
-//      is removed and the first error reported.
+//   4. as the bytes from byte 0 on are in, worker threads read them back and
+//      hash them (hash_pool.h); the object's last request keeps its slot
+//      until they are done, so a checksum mismatch can be retried;
+//   5. when no part is outstanding: every byte received and verified, each
+//      reply what was asked -> rename to the final path; otherwise the
+//      temporary file is removed and the first error reported.
 #pragma once
 
 #include <atomic>
@@ -40,7 +43,8 @@ struct EngineConfig {
   uint64_t part_size = 8 * 1024 * 1024;  // bytes per ranged GET of a large object
   int max_retries = 5;                   // per request (retry.h says which failures)
   ChecksumMode checksum_mode = ChecksumMode::kAuto;  // verifier.h
-  bool fsync = false;  // each file (then its folder) is flushed to disk before it is reported
+  int hash_threads = 0;  // workers that hash for verification; 0 = HashPool::DefaultThreads()
+  bool fsync = false;    // each file (then its folder) is flushed to disk before it is reported
   double backoff_base = 0.1;  // seconds; the first retry waits up to this
   std::function<std::time_t()> clock = [] { return std::time(nullptr); };  // for signing
   // When set and true, the run stops: transfers in flight end as cancelled,

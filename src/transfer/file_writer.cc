@@ -86,7 +86,6 @@ Result<int> OpenFolderBeneath(const std::string& root, std::string_view relative
   return dir;
 }
 
-
 }  // namespace
 
 Status MakeDirectories(const std::string& dir) {

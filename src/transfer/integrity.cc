@@ -20,6 +20,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "transfer/md5.h"
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
@@ -236,10 +238,7 @@ void Check(bool ok, const char* what) {
 const EVP_MD* FetchMd(HashAlgorithm algorithm) {
   static const EVP_MD* const sha1 = EVP_MD_fetch(nullptr, "SHA1", nullptr);
   static const EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  static const EVP_MD* const md5 = EVP_MD_fetch(nullptr, "MD5", nullptr);
-  const EVP_MD* md = algorithm == HashAlgorithm::kSha1     ? sha1
-                     : algorithm == HashAlgorithm::kSha256 ? sha256
-                                                           : md5;
+  const EVP_MD* md = algorithm == HashAlgorithm::kSha1 ? sha1 : sha256;
   Check(md != nullptr, "digest fetch");
   return md;
 }
@@ -354,9 +353,25 @@ std::unique_ptr<Hasher> NewHasher(HashAlgorithm algorithm) {
       return std::make_unique<CrcHasher>(algorithm, Crc32cUpdate);
     case HashAlgorithm::kCrc64Nvme:
       return std::make_unique<CrcHasher>(algorithm, Crc64NvmeUpdate);
+    case HashAlgorithm::kMd5:
+      return std::make_unique<Md5Hasher>();
     default:
       return std::make_unique<EvpHasher>(algorithm);
   }
+}
+
+void UpdateEach(std::span<Hasher* const> hashers, std::span<const std::string_view> inputs) {
+  std::vector<Md5Hasher*> md5s;
+  std::vector<std::string_view> md5_inputs;
+  for (size_t i = 0; i < hashers.size(); ++i) {
+    if (auto* md5 = dynamic_cast<Md5Hasher*>(hashers[i])) {
+      md5s.push_back(md5);
+      md5_inputs.push_back(inputs[i]);
+    } else {
+      hashers[i]->Update(inputs[i]);
+    }
+  }
+  Md5Hasher::UpdateMany(md5s, md5_inputs);
 }
 
 Digest HashBytes(HashAlgorithm algorithm, std::string_view bytes) {
@@ -381,6 +396,17 @@ Digest CrcDigest(HashAlgorithm algorithm, uint64_t crc) {
   Digest digest(DigestSize(algorithm));
   for (size_t i = digest.size(); i-- > 0; crc >>= 8) digest[i] = static_cast<uint8_t>(crc);
   return digest;
+}
+
+std::string HexEncode(std::span<const uint8_t> bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (uint8_t byte : bytes) {
+    out += kDigits[byte >> 4];
+    out += kDigits[byte & 15];
+  }
+  return out;
 }
 
 std::string Base64Encode(std::span<const uint8_t> bytes) {

@@ -52,10 +52,15 @@ class Hasher {
 
 // Never null. CRC32 and CRC32C run on ISA-L; CRC64NVME on carry-less
 // multiplication (PCLMULQDQ) when the CPU has it, else slicing-by-8 tables;
-// SHA1, SHA256 and MD5 on OpenSSL.
-// Aborts if OpenSSL cannot provide the digest (MD5 in FIPS-only mode): a
-// check that cannot run must not pass silently.
+// SHA1 and SHA256 on OpenSSL (aborting if OpenSSL cannot provide them: a
+// check that cannot run must not pass silently); MD5 is an Md5Hasher
+// (md5.h), which can hash many objects side by side.
 std::unique_ptr<Hasher> NewHasher(HashAlgorithm algorithm);
+
+// As if hashers[i]->Update(inputs[i]) were called for each i (the spans have
+// equal sizes; each hasher appears once). MD5 hashers go side by side
+// (Md5Hasher::UpdateMany); the others one by one.
+void UpdateEach(std::span<Hasher* const> hashers, std::span<const std::string_view> inputs);
 
 // The digest of `bytes` in one call.
 Digest HashBytes(HashAlgorithm algorithm, std::string_view bytes);
@@ -68,6 +73,9 @@ uint64_t CombineCrc(HashAlgorithm algorithm, uint64_t crc_a, uint64_t crc_b, uin
 uint64_t CrcValue(std::span<const uint8_t> digest);
 // A CRC as a digest of DigestSize(algorithm) bytes.
 Digest CrcDigest(HashAlgorithm algorithm, uint64_t crc);
+
+// Lower-case hexadecimal, two digits per byte (how ETags write an MD5).
+std::string HexEncode(std::span<const uint8_t> bytes);
 
 // Standard base64 (RFC 4648 section 4) with padding.
 std::string Base64Encode(std::span<const uint8_t> bytes);

@@ -17,6 +17,9 @@ namespace {
 
 // A ranged object whose hash disagrees is fetched again at most this often.
 constexpr int kMaxRestarts = 2;
+// Objects up to this size are hashed on the event loop as their bytes
+// arrive: handing them to a worker would cost more than hashing them.
+constexpr uint64_t kMaxStreamHashedSize = 16 * 1024;
 
 Status Protocol(std::string message) {
   return Status(StatusCode::kProtocolError, std::move(message));
@@ -121,15 +124,14 @@ Status ObjectDownload::ResumeFromJournal() {
   return Status::Ok();
 }
 
-Status ObjectDownload::VerifyResumedParts() {
-  if (resumed_parts_verified_) return Status::Ok();
+void ObjectDownload::VerifyResumedParts() {
+  if (resumed_parts_verified_) return;
   resumed_parts_verified_ = true;
   for (uint64_t i = 0; i < part_count_; ++i) {
     if (parts_[i] != PartState::kDone) continue;
     ByteRange range = PartRange(*size_, part_size_, i);
-    if (Status s = verifier_.RangeDone(*writer_, range.first, range.length); !s.ok()) return s;
+    verifier_.RangeDone(range.first, range.length);
   }
-  return Status::Ok();
 }
 
 ObjectDownload::~ObjectDownload() {
@@ -218,10 +220,15 @@ Status ObjectDownload::OnPartHeaders(const PartSpec& part, int status,
       break;
     }
   }
-  if (part.kind != PartKind::kRange) single_request_ = part_count_ <= 1;
+  if (part.kind != PartKind::kRange) {
+    single_request_ = part_count_ <= 1;
+    hash_as_streamed_ =
+        task_.dest_path == "-" || (single_request_ && size_ && *size_ <= kMaxStreamHashedSize);
+  }
   if (Status chosen = verifier_.Choose(headers, single_request_); !chosen.ok()) return chosen;
   if (Status file = EnsureFile(); !file.ok()) return file;
-  return VerifyResumedParts();
+  VerifyResumedParts();
+  return Status::Ok();
 }
 
 Status ObjectDownload::OnPartBody(const PartSpec& part, uint64_t offset, std::string_view data) {
@@ -236,18 +243,44 @@ Status ObjectDownload::OnPartBody(const PartSpec& part, uint64_t offset, std::st
       task_.dest_path == "-" ? WriteToStdout(data) : writer_->WriteAt(part.first + offset, data);
   if (!written.ok()) return written;
   bytes_ += data.size();
-  if (single_request_) verifier_.Stream(data);
+  if (hash_as_streamed_) verifier_.Stream(data);
   return Status::Ok();
 }
 
 Status ObjectDownload::VerifyPart(const PartSpec& part, uint64_t received) {
   if (failed() || !verifier_.active()) return Status::Ok();
   if (single_request_) {
-    // Done when the stream has every byte (a resumed request ends it too).
-    return size_ && bytes_ != *size_ ? Status::Ok() : verifier_.Check();
+    // Done when every byte is in (a resumed request ends it too).
+    if (size_ && bytes_ != *size_) return Status::Ok();
+    if (!hash_as_streamed_) verifier_.RangeDone(0, bytes_);
+  } else {
+    verifier_.RangeDone(part.first, received);
   }
-  Status status = verifier_.RangeDone(*writer_, part.first, received);
-  if (status.ok() && verifier_.Complete(*size_)) status = verifier_.Check();
+  return verifier_.Complete(ObjectSize()) ? FinishHashing() : Status::Ok();
+}
+
+bool ObjectDownload::AwaitsHash() const {
+  bool last_request = outstanding_ == 1 && (rest_queued_ || part_count_ <= 1);
+  return last_request && !failed() && verifier_.busy();
+}
+
+std::optional<HashJob> ObjectDownload::TakeHashJob() {
+  if (failed() || !writer_) return std::nullopt;
+  std::optional<ObjectVerifier::Work> work = verifier_.TakeWork();
+  if (!work) return std::nullopt;
+  return HashJob{0, work->hasher, &*writer_, work->first, work->end};
+}
+
+ObjectDownload::Next ObjectDownload::OnHashed(const Status& status) {
+  verifier_.WorkDone();
+  if (!status.ok() && failure_.ok()) failure_ = status;
+  return Settle();
+}
+
+Status ObjectDownload::FinishHashing() {
+  if (failed()) return Status::Ok();  // reported by Finish()
+  Status status = verifier_.Check();
+  if (single_request_) return status;
   if (status.code() == StatusCode::kIntegrityError && restarts_ < kMaxRestarts) {
     restart_pending_ = true;  // every part is in: OnPartDone fetches them all again
   } else if (!status.ok()) {
@@ -328,6 +361,9 @@ std::optional<PartSpec> ObjectDownload::RetryPart(const PartSpec& part, uint64_t
                        ? size_.value_or(0)
                        : part.first + std::min(part.length, size_.value_or(part.length));
     if (size_ && end > part.first + received) {
+      // The bytes that arrived stay; a ranged object hashes them like a
+      // finished part (an object in one request hashes all at the end).
+      if (!single_request_) verifier_.RangeDone(part.first, received);
       retry.kind = PartKind::kRange;
       retry.first = part.first + received;
       retry.length = end - retry.first;
@@ -357,7 +393,7 @@ ObjectDownload::Next ObjectDownload::SkipPart() {
 
 ObjectDownload::Next ObjectDownload::Settle() {
   Next next;
-  next.finished = outstanding_ == 0;
+  next.finished = outstanding_ == 0 && !verifier_.hashing();
   return next;
 }
 
@@ -369,6 +405,9 @@ ObjectResult ObjectDownload::Finish() {
   if (status.ok() && task_.listed_size && bytes_ != *task_.listed_size) {
     status = Protocol("received " + std::to_string(bytes_) + " bytes, the listing said " +
                       std::to_string(*task_.listed_size));
+  }
+  if (status.ok() && !verifier_.checked()) {
+    status = Status(StatusCode::kIntegrityError, "not every byte of the object was verified");
   }
   if (status.ok() && writer_) status = writer_->Commit(durability_);
   if (writer_) {

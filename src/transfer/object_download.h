@@ -28,6 +28,7 @@
 #include "s3pull/downloader.h"
 #include "s3pull/status.h"
 #include "transfer/file_writer.h"
+#include "transfer/hash_pool.h"
 #include "transfer/scheduler.h"
 #include "transfer/verifier.h"
 
@@ -76,12 +77,13 @@ class ObjectDownload {
   }
   // A piece of a successful response's body, `offset` bytes into the part.
   Status OnPartBody(const PartSpec& part, uint64_t offset, std::string_view data);
-  // A response ended well after `received` body bytes: verifies what can be
-  // verified now. An object fetched in one request is checked here, and a
-  // mismatch is returned (the request is worth retrying); for a ranged
-  // object the part joins the hashed front, and a mismatch found when the
-  // last part does has every part fetched again (no single part is to
-  // blame), twice at most, and then fails the object.
+  // A response ended well after `received` body bytes: its bytes join the
+  // object's hashed front. An object streamed to standard output is checked
+  // here; so is an object whose every byte is already hashed (an empty one).
+  // A mismatch of an object fetched in one request is returned (the request
+  // is worth retrying); a ranged object whose hash disagrees has every part
+  // fetched again (no single part is to blame), twice at most, and then
+  // fails.
   Status VerifyPart(const PartSpec& part, uint64_t received);
 
   // What the engine does after a response.
@@ -90,12 +92,27 @@ class ObjectDownload {
     uint64_t queue_to = 0;
     bool send_whole = false;  // send one plain GET (after a 416 to discovery)
     bool restarted = false;   // the object is being fetched again from scratch
-    bool finished = false;    // nothing outstanding: call Finish()
+    bool finished = false;    // nothing outstanding, nothing being hashed: call Finish()
   };
   // `status` is the request's outcome: OK, or why it failed.
   Next OnPartDone(const PartSpec& part, const Status& status);
   // A queued part that was not sent because the object had already failed.
   Next SkipPart();
+
+  // Whether the outcome of a request that just ended well (VerifyPart)
+  // waits for hashing: it is the object's last request and not every byte
+  // is hashed yet. The
+  // engine then holds the request until the hashing is done and takes its
+  // outcome from FinishHashing().
+  bool AwaitsHash() const;
+  // The next run of the file to hash (hash_pool.h; the id is the caller's
+  // to fill in); nullopt when none is ready, one is out, or the object failed.
+  std::optional<HashJob> TakeHashJob();
+  // The job from TakeHashJob() ended with `status`.
+  Next OnHashed(const Status& status);
+  // Every byte is hashed (or the object failed): the outcome of the request
+  // that AwaitsHash() held, as VerifyPart() describes.
+  Status FinishHashing();
 
   // The request that retries `part` after it failed having delivered
   // `received` body bytes. With `resume`, it asks only for the bytes still
@@ -110,13 +127,15 @@ class ObjectDownload {
  private:
   Status EnsureFile();
   Next Settle();
+  // The object's size: from a reply, or (no Content-Length) the bytes received.
+  uint64_t ObjectSize() const { return size_.value_or(bytes_); }
   PartSpec RangePart(uint64_t index) const;
   // Resumable objects: picks up the journal of an earlier run (or starts
   // one) and marks the parts it names as done.
   Status ResumeFromJournal();
   std::string JournalHeader() const;
   // Hands the verifier the parts found on disk, once it knows what to check.
-  Status VerifyResumedParts();
+  void VerifyResumedParts();
 
   enum class PartState : uint8_t { kPending, kSent, kDone };
 
@@ -131,6 +150,7 @@ class ObjectDownload {
   Status failure_;
   bool discovered_whole_ = false;  // a 200 answered the discovery request
   bool single_request_ = false;    // the object comes in order in one reply (and its retries)
+  bool hash_as_streamed_ = false;  // hashed as the bytes arrive (stdout, small objects)
   bool restart_pending_ = false;   // the last part found a mismatch: fetch all parts again
   int restarts_ = 0;
   // Ranged objects with a known ETag, written to a file, resume across runs:

@@ -1,24 +1,7 @@
 // ObjectVerifier implementation; see verifier.h.
 #include "transfer/verifier.h"
 
-#include <algorithm>
-
 namespace s3pull::transfer {
-namespace {
-
-constexpr size_t kReadBackChunk = 1024 * 1024;
-
-std::string Hex(const Digest& digest) {
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (uint8_t byte : digest) {
-    out += kHex[byte >> 4];
-    out += kHex[byte & 15];
-  }
-  return out;
-}
-
-}  // namespace
 
 Status ObjectVerifier::Choose(const http::Headers& headers, bool whole_reply) {
   if (mode_ == ChecksumMode::kOff || active()) return Status::Ok();
@@ -55,32 +38,35 @@ void ObjectVerifier::Stream(std::string_view data) {
   if (!hasher_) return;
   hasher_->Update(data);
   hashed_ += data.size();
+  ready_ = hashed_;
 }
 
 void ObjectVerifier::Restart() {
   if (!active()) return;
   hasher_ = NewHasher(algorithm_);
-  hashed_ = 0;
+  hashed_ = ready_ = 0;
   waiting_.clear();
 }
 
-Status ObjectVerifier::RangeDone(FileWriter& file, uint64_t first, uint64_t length) {
-  if (!active()) return Status::Ok();
+void ObjectVerifier::RangeDone(uint64_t first, uint64_t length) {
+  if (!active()) return;
   waiting_[first] = first + length;
-  // Hash every finished range that now joins the front, reading it back.
-  for (auto it = waiting_.find(hashed_); it != waiting_.end(); it = waiting_.find(hashed_)) {
-    uint64_t end = it->second;
+  for (auto it = waiting_.find(ready_); it != waiting_.end(); it = waiting_.find(ready_)) {
+    ready_ = it->second;
     waiting_.erase(it);
-    while (hashed_ < end) {
-      size_t n = static_cast<size_t>(std::min<uint64_t>(kReadBackChunk, end - hashed_));
-      buffer_.resize(n);
-      if (Status read = file.ReadAt(hashed_, buffer_.data(), n); !read.ok()) return read;
-      hasher_->Update(buffer_);
-      hashed_ += n;
-    }
   }
-  if (waiting_.empty()) std::string().swap(buffer_);  // no need to hold 1 MiB between parts
-  return Status::Ok();
+}
+
+std::optional<ObjectVerifier::Work> ObjectVerifier::TakeWork() {
+  if (!hasher_ || hashing_ || ready_ == hashed_) return std::nullopt;
+  hashing_ = true;
+  work_end_ = ready_;
+  return Work{hasher_.get(), hashed_, work_end_};
+}
+
+void ObjectVerifier::WorkDone() {
+  hashing_ = false;
+  hashed_ = work_end_;
 }
 
 Status ObjectVerifier::Check() {
@@ -89,7 +75,8 @@ Status ObjectVerifier::Check() {
   hasher_.reset();
   if (actual == expected_) return Status::Ok();
   return Status(StatusCode::kIntegrityError, "checksum mismatch: " + what_ + " expected " +
-                                                 Hex(expected_) + ", got " + Hex(actual));
+                                                 HexEncode(expected_) + ", got " +
+                                                 HexEncode(actual));
 }
 
 }  // namespace s3pull::transfer

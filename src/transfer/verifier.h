@@ -6,11 +6,13 @@
 // that a single-part ETag is (32 hex digits; not for SSE-KMS or SSE-C).
 // "required" fails an object that offers neither; "off" checks nothing.
 //
-// How: bytes that arrive in order (an object fetched in one request) are
-// hashed as they arrive. Ranged parts arrive out of order, so they are
-// hashed from the file in offset order as each run of finished parts joins
-// the hashed front (the data is still in the page cache). Composite
-// checksums of multipart uploads are not checked.
+// How: bytes are hashed in order, from byte 0. Written to a file, they are
+// read back off the event loop (hash_pool.h) as each run of finished bytes
+// joins the hashed front: an object fetched in one request once it is all
+// in; ranged parts, which arrive in any order, as the parts before them are
+// in too (the data is still in the page cache). Bytes going to standard
+// output, and small objects, are hashed as they stream. Composite checksums of multipart
+// uploads are not checked.
 #pragma once
 
 #include <cstdint>
@@ -22,7 +24,6 @@
 
 #include "http/http_client.h"
 #include "s3pull/status.h"
-#include "transfer/file_writer.h"
 #include "transfer/integrity.h"
 
 namespace s3pull::transfer {
@@ -40,16 +41,33 @@ class ObjectVerifier {
   Status Choose(const http::Headers& headers, bool whole_reply);
   bool active() const { return !expected_.empty(); }
 
-  // Bytes of an object fetched in one request, in order.
+  // Bytes of the object in order, as they arrive (standard output, or
+  // objects too small to be worth a hash job).
   void Stream(std::string_view data);
-  // The object is fetched again from byte 0: forget what was hashed.
+  // The object is fetched again from byte 0: forget what was hashed. Not
+  // while hashing() is true.
   void Restart();
-  // Bytes [first, first + length) of a ranged object are on disk in `file`.
-  Status RangeDone(FileWriter& file, uint64_t first, uint64_t length);
+  // Bytes [first, first + length) are in the file.
+  void RangeDone(uint64_t first, uint64_t length);
+  // The next run of finished bytes to hash from the file, [first, end), into
+  // hasher(); nullopt when there is none or one is still being hashed.
+  struct Work {
+    Hasher* hasher;
+    uint64_t first;
+    uint64_t end;
+  };
+  std::optional<Work> TakeWork();
+  bool hashing() const { return hashing_; }
+  // Bytes are being hashed or are ready to be.
+  bool busy() const { return hashing_ || ready_ > hashed_; }
+  // The run TakeWork() gave has been hashed.
+  void WorkDone();
   // Every byte was hashed: compare. kIntegrityError "checksum mismatch: ...".
   Status Check();
-  // Every byte of an object of `size` bytes has reached the hashed front.
-  bool Complete(uint64_t size) const { return hashed_ == size; }
+  // Check() was called since the last Restart(), or there is nothing to check.
+  bool checked() const { return !active() || !hasher_; }
+  // Every byte of an object of `size` bytes has been hashed.
+  bool Complete(uint64_t size) const { return hashed_ == size && !hashing_; }
 
  private:
   ChecksumMode mode_;
@@ -57,9 +75,11 @@ class ObjectVerifier {
   Digest expected_;
   std::string what_;  // "MD5 of the ETag", "CRC64NVME"
   std::unique_ptr<Hasher> hasher_;
-  uint64_t hashed_ = 0;                   // bytes hashed, from byte 0
-  std::map<uint64_t, uint64_t> waiting_;  // finished ranges past the front: first -> end
-  std::string buffer_;                    // for reading finished ranges back
+  uint64_t hashed_ = 0;   // bytes hashed, from byte 0
+  uint64_t ready_ = 0;    // bytes finished, from byte 0
+  bool hashing_ = false;  // [hashed_, work_end_) is being hashed
+  uint64_t work_end_ = 0;
+  std::map<uint64_t, uint64_t> waiting_;  // finished ranges past ready_: first -> end
 };
 
 }  // namespace s3pull::transfer

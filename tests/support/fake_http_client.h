@@ -3,17 +3,21 @@
 // Responses are scripted per URL (the script stays, so a URL can be fetched
 // many times). A URL can also hold an object, served as S3 serves one: ETag,
 // Range (206 with Content-Range, 416 on an empty object) and If-Match (412).
-// Poll() completes every started
-// request in start order, delivering headers, the body in small chunks, and
-// the transport result; requests started from a callback wait for the next
-// Poll(). Every request is recorded for assertions.
+// Poll() completes every started request in start order, delivering
+// headers, the body in small chunks, and the transport result (with none
+// started, it waits for a Wakeup() or the timeout); requests started from a
+// callback wait for the next Poll(). Every request is recorded for assertions.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -68,13 +72,29 @@ class FakeHttpClient final : public http::HttpClient {
     pending_.emplace_back(std::move(request), handler);
   }
 
-  void Poll(int /*timeout_ms*/) override {
+  void Poll(int timeout_ms) override {
+    if (pending_.empty()) {
+      // Nothing to deliver: wait, as a real client would, for a Wakeup().
+      std::unique_lock lock(wakeup_->mutex);
+      wakeup_->signal.wait_for(lock, std::chrono::milliseconds(timeout_ms),
+                               [this] { return wakeup_->woken; });
+      wakeup_->woken = false;
+      return;
+    }
     std::deque<std::pair<http::Request, http::ResponseHandler*>> batch;
     batch.swap(pending_);
     for (auto& [request, handler] : batch) {
       Deliver(request, handler);
       if (after_reply) after_reply();
     }
+  }
+
+  void Wakeup() override {
+    {
+      std::lock_guard lock(wakeup_->mutex);
+      wakeup_->woken = true;
+    }
+    wakeup_->signal.notify_one();
   }
 
   // Called after every reply delivered (e.g. to interrupt a run midway).
@@ -94,6 +114,13 @@ class FakeHttpClient final : public http::HttpClient {
   size_t max_in_flight = 0;
 
  private:
+  struct WakeupSignal {
+    std::mutex mutex;
+    std::condition_variable signal;
+    bool woken = false;
+  };
+  std::shared_ptr<WakeupSignal> wakeup_ = std::make_shared<WakeupSignal>();  // keeps it movable
+
   void Deliver(const http::Request& request, http::ResponseHandler* handler) {
     ScriptedResponse response;
     auto it = scripts_.find(request.url);

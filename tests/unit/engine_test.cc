@@ -586,13 +586,7 @@ TEST_F(ResumeTest, AFailedObjectLeavesNoState) {
 // --- verification ---------------------------------------------------------------
 
 std::string Md5Hex(const std::string& body) {
-  std::string hex;
-  for (uint8_t byte : HashBytes(HashAlgorithm::kMd5, body)) {
-    static const char kHex[] = "0123456789abcdef";
-    hex += kHex[byte >> 4];
-    hex += kHex[byte & 15];
-  }
-  return hex;
+  return HexEncode(HashBytes(HashAlgorithm::kMd5, body));
 }
 
 TEST_F(PartsTest, Md5EtagIsVerifiedAndACorruptReplyIsFetchedAgain) {
@@ -617,6 +611,22 @@ TEST_F(PartsTest, AMismatchAfterAResumedBodyStartsTheObjectOver) {
   EXPECT_EQ(dir_.Read("k"), body);
   // Resumed at byte 5, then, the whole hash being wrong, fetched whole again.
   EXPECT_EQ(RangesRequested("k"), (std::vector<std::string>{"bytes=0-15", "bytes=5-11", "none"}));
+}
+
+TEST_F(PartsTest, ACorruptByteBeforeABreakInARangedObjectIsCaughtByTheHash) {
+  std::string body = Body(40);  // three parts of 16 bytes
+  ScriptedObject object{body, "\"" + Md5Hex(body) + "\""};
+  object.corrupt_replies = 1;  // the first reply has byte 8 changed...
+  fake_.ScriptObject(GetUrl("k"), object);
+  fake_.BreakObject(GetUrl("k"), 1, 12);  // ...and breaks after byte 11
+  Summary summary = RunPlan({{}, {{"b", "k", dir_.path() + "/k", "", ""}}});
+  ASSERT_EQ(summary.succeeded, 1u) << collector_.results[0].status.ToString();
+  EXPECT_EQ(dir_.Read("k"), body);
+  // The bytes kept from the broken reply were hashed with the rest: the
+  // mismatch had every part fetched again.
+  EXPECT_EQ(RangesRequested("k"),
+            (std::vector<std::string>{"bytes=0-15", "bytes=12-15", "bytes=16-31", "bytes=32-39",
+                                      "bytes=0-15", "bytes=16-31", "bytes=32-39"}));
 }
 
 TEST_F(PartsTest, PersistentMd5MismatchFailsAndLeavesNoFile) {

@@ -16,16 +16,6 @@ using enum HashAlgorithm;
 constexpr HashAlgorithm kAllAlgorithms[] = {kCrc32, kCrc32c, kCrc64Nvme, kSha1, kSha256, kMd5};
 constexpr HashAlgorithm kCrcs[] = {kCrc32, kCrc32c, kCrc64Nvme};
 
-std::string Hex(const Digest& digest) {
-  std::string out;
-  for (uint8_t byte : digest) {
-    char two[3];
-    std::snprintf(two, sizeof two, "%02x", byte);
-    out += two;
-  }
-  return out;
-}
-
 std::string_view AsText(const Digest& bytes) {
   return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
 }
@@ -93,7 +83,7 @@ TEST(IntegrityTest, KnownAnswers) {
     SCOPED_TRACE(std::string(AlgorithmName(c.algorithm)) + " of " + std::to_string(c.input.size()) +
                  " bytes");
     Digest digest = HashBytes(c.algorithm, c.input);
-    EXPECT_EQ(Hex(digest), c.hex);
+    EXPECT_EQ(HexEncode(digest), c.hex);
     EXPECT_EQ(digest.size(), DigestSize(c.algorithm));
   }
 }

@@ -1,0 +1,117 @@
+// HashPool implementation; see hash_pool.h.
+#include "transfer/hash_pool.h"
+
+#include <algorithm>
+#include <string_view>
+
+namespace s3pull::transfer {
+namespace {
+
+// Jobs a worker hashes side by side (the lanes of Md5Hasher::UpdateMany).
+constexpr size_t kLanes = 16;
+// Bytes of each lane read back per round: large enough for few reads, small
+// enough that 16 lanes' buffers stay at 2 MiB.
+constexpr size_t kPiece = 128 * 1024;
+
+}  // namespace
+
+HashPool::HashPool(int threads, std::function<void()> on_result)
+    : on_result_(std::move(on_result)) {
+  for (int i = 0; i < std::max(1, threads); ++i) workers_.emplace_back([this] { Work(); });
+}
+
+HashPool::~HashPool() { Stop(); }
+
+int HashPool::DefaultThreads() {
+  int cores = static_cast<int>(std::thread::hardware_concurrency());
+  return std::clamp(cores - 1, 1, 8);
+}
+
+void HashPool::Submit(const HashJob& job) {
+  ++pending_;
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back(job);
+  }
+  work_ready_.notify_one();
+}
+
+std::vector<HashResult> HashPool::TakeResults() {
+  std::vector<HashResult> taken;
+  {
+    std::lock_guard lock(mutex_);
+    taken.swap(results_);
+  }
+  pending_ -= taken.size();
+  return taken;
+}
+
+void HashPool::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  work_ready_.notify_all();
+  for (std::thread& worker : workers_) worker.join();
+  // Jobs never picked up.
+  Status cancelled(StatusCode::kCancelled, "interrupted");
+  for (const HashJob& job : queue_) results_.push_back({job.id, cancelled});
+  queue_.clear();
+}
+
+void HashPool::Work() {
+  std::vector<Lane> lanes;
+  std::vector<HashResult> done;
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    while (lanes.size() < kLanes && !queue_.empty()) {
+      lanes.push_back({queue_.front(), {}});
+      queue_.pop_front();
+    }
+    if (stopping_) {
+      for (Lane& lane : lanes) {
+        results_.push_back({lane.job.id, Status(StatusCode::kCancelled, "interrupted")});
+      }
+      return;
+    }
+    if (lanes.empty()) {
+      work_ready_.wait(lock);
+      continue;
+    }
+    lock.unlock();
+    HashPieces(lanes, done);
+    lock.lock();
+    if (!done.empty()) {
+      results_.insert(results_.end(), done.begin(), done.end());
+      done.clear();
+      lock.unlock();
+      on_result_();
+      lock.lock();
+    }
+  }
+}
+
+void HashPool::HashPieces(std::vector<Lane>& lanes, std::vector<HashResult>& done) {
+  std::vector<Hasher*> hashers;
+  std::vector<std::string_view> pieces;
+  for (Lane& lane : lanes) {
+    HashJob& job = lane.job;
+    size_t size = static_cast<size_t>(std::min<uint64_t>(kPiece, job.end - job.first));
+    lane.buffer.resize(size);
+    Status read = job.file->ReadAt(job.first, lane.buffer.data(), size);
+    if (!read.ok()) {
+      done.push_back({job.id, read});
+      job.end = job.first;  // dropped below
+      continue;
+    }
+    hashers.push_back(job.hasher);
+    pieces.emplace_back(lane.buffer);
+    job.first += size;
+    if (job.first == job.end) done.push_back({job.id, Status::Ok()});
+  }
+  UpdateEach(hashers, pieces);
+  std::erase_if(lanes, [](const Lane& lane) { return lane.job.first == lane.job.end; });
+}
+
+}  // namespace s3pull::transfer

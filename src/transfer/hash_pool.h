@@ -1,0 +1,86 @@
+// HashPool: hashes byte ranges of files on worker threads, so the event loop
+// never waits for a digest.
+//
+// The engine submits a job for each run of an object's bytes that is ready
+// to be hashed (an object fetched in one request, or the ranged parts that
+// just joined its hashed front, verifier.h); a worker reads the range back
+// from the file (the bytes are still in the page cache) into the job's
+// hasher. A worker takes up to 16 jobs at once and feeds them through
+// UpdateEach, which hashes MD5s side by side: that is what keeps verifying
+// thousands of small objects cheap.
+//
+// Threading: Submit, TakeResults and Stop are called from one thread (the
+// event loop). `on_result` runs on a worker thread after it queued results
+// (to wake the loop). A job's hasher and file must stay alive, and untouched
+// by anyone else, until its result has been taken.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "s3pull/status.h"
+#include "transfer/file_writer.h"
+#include "transfer/integrity.h"
+
+namespace s3pull::transfer {
+
+struct HashJob {
+  uint64_t id = 0;  // the caller's; echoed in the result
+  Hasher* hasher = nullptr;
+  const FileWriter* file = nullptr;
+  uint64_t first = 0;  // bytes [first, end) of the file, in order
+  uint64_t end = 0;
+};
+
+struct HashResult {
+  uint64_t id = 0;
+  Status status;  // OK: every byte of the range went into the hasher
+};
+
+class HashPool {
+ public:
+  // `threads` workers, at least one.
+  HashPool(int threads, std::function<void()> on_result);
+  // Stop()s.
+  ~HashPool();
+  HashPool(const HashPool&) = delete;
+  HashPool& operator=(const HashPool&) = delete;
+
+  // The workers a pool should have on this machine: one core is the event
+  // loop's, the others hash (at least one worker, at most 8).
+  static int DefaultThreads();
+
+  void Submit(const HashJob& job);
+  // The results ready so far, in no particular order.
+  std::vector<HashResult> TakeResults();
+  // Jobs submitted whose results have not been taken.
+  size_t pending() const { return pending_; }
+  // Ends the workers; every job not finished gets a kCancelled result.
+  void Stop();
+
+ private:
+  struct Lane {
+    HashJob job;
+    std::string buffer;
+  };
+  void Work();
+  // Reads the next piece of every lane's range and hashes them together;
+  // moves the lanes that finished (or failed) to `done`.
+  void HashPieces(std::vector<Lane>& lanes, std::vector<HashResult>& done);
+
+  std::function<void()> on_result_;
+  std::mutex mutex_;
+  std::condition_variable work_ready_;
+  std::deque<HashJob> queue_;        // guarded by mutex_
+  std::vector<HashResult> results_;  // guarded by mutex_
+  bool stopping_ = false;            // guarded by mutex_
+  size_t pending_ = 0;               // the loop thread's count
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace s3pull::transfer

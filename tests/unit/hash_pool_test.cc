@@ -1,0 +1,136 @@
+// HashPool: ranges of files hashed on worker threads, every job answered.
+#include "transfer/hash_pool.h"
+
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "temp_dir.h"
+
+namespace s3pull::transfer {
+namespace {
+
+using testing::TempDir;
+
+// Collects results as the pool reports them.
+class Results {
+ public:
+  std::function<void()> Callback() {
+    return [this] {
+      std::lock_guard lock(mutex_);
+      changed_.notify_all();
+    };
+  }
+  // Takes results until `count` have arrived (or 10 s passed).
+  std::vector<HashResult> Await(HashPool& pool, size_t count) {
+    std::vector<HashResult> all;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (all.size() < count && std::chrono::steady_clock::now() < deadline) {
+      {
+        std::unique_lock lock(mutex_);
+        changed_.wait_for(lock, std::chrono::milliseconds(10));
+      }
+      for (HashResult& result : pool.TakeResults()) all.push_back(std::move(result));
+    }
+    return all;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+};
+
+struct File {
+  std::string content;
+  std::unique_ptr<FileWriter> writer;
+  std::unique_ptr<Hasher> hasher;
+  HashAlgorithm algorithm;
+};
+
+std::vector<File> MakeFiles(const TempDir& dir, size_t count) {
+  std::mt19937 random(7);
+  std::vector<File> files;
+  for (size_t i = 0; i < count; ++i) {
+    // Sizes from empty to several of the pool's 128 KiB pieces.
+    size_t size = i == 0 ? 0 : random() % (600 * 1024);
+    std::string content(size, '\0');
+    for (char& c : content) c = static_cast<char>(random());
+    Result<FileWriter> created = FileWriter::Create(dir.path() + "/f" + std::to_string(i));
+    EXPECT_TRUE(created.ok());
+    auto writer = std::make_unique<FileWriter>(std::move(*created));
+    EXPECT_TRUE(writer->WriteAt(0, content).ok());
+    HashAlgorithm algorithm = i % 5 == 4 ? HashAlgorithm::kCrc32c : HashAlgorithm::kMd5;
+    files.push_back({std::move(content), std::move(writer), NewHasher(algorithm), algorithm});
+  }
+  return files;
+}
+
+TEST(HashPoolTest, HashesEveryRangeIntoItsHasher) {
+  TempDir dir;
+  std::vector<File> files = MakeFiles(dir, 40);
+  Results results;
+  HashPool pool(2, results.Callback());
+  // Each file in two jobs, the second sent when the first is done (one job
+  // per hasher at a time).
+  std::vector<uint64_t> cut(files.size());
+  for (size_t i = 0; i < files.size(); ++i) {
+    cut[i] = files[i].content.size() / 3;
+    pool.Submit({i, files[i].hasher.get(), files[i].writer.get(), 0, cut[i]});
+  }
+  std::vector<HashResult> first = results.Await(pool, files.size());
+  ASSERT_EQ(first.size(), files.size());
+  for (const HashResult& result : first) {
+    ASSERT_TRUE(result.status.ok()) << result.status.ToString();
+    const File& file = files[result.id];
+    pool.Submit(
+        {result.id, file.hasher.get(), file.writer.get(), cut[result.id], file.content.size()});
+  }
+  std::vector<HashResult> second = results.Await(pool, files.size());
+  ASSERT_EQ(second.size(), files.size());
+  EXPECT_EQ(pool.pending(), 0u);
+  for (File& file : files) {
+    EXPECT_EQ(file.hasher->Finish(), HashBytes(file.algorithm, file.content))
+        << file.content.size() << " bytes";
+  }
+}
+
+TEST(HashPoolTest, AnUnreadableRangeIsAnError) {
+  TempDir dir;
+  std::vector<File> files = MakeFiles(dir, 2);
+  Results results;
+  HashPool pool(1, results.Callback());
+  uint64_t size = files[1].content.size();
+  pool.Submit({1, files[1].hasher.get(), files[1].writer.get(), 0, size + 10});
+  std::vector<HashResult> done = results.Await(pool, 1);
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].status.code(), StatusCode::kIoError) << done[0].status.ToString();
+}
+
+TEST(HashPoolTest, StopAnswersEveryJobOnce) {
+  TempDir dir;
+  std::vector<File> files = MakeFiles(dir, 40);
+  Results results;
+  HashPool pool(1, results.Callback());
+  for (size_t i = 0; i < files.size(); ++i) {
+    pool.Submit({i, files[i].hasher.get(), files[i].writer.get(), 0, files[i].content.size()});
+  }
+  pool.Stop();
+  std::vector<HashResult> done = pool.TakeResults();
+  ASSERT_EQ(done.size(), files.size());
+  std::vector<int> seen(files.size(), 0);
+  for (const HashResult& result : done) {
+    ++seen[result.id];
+    EXPECT_TRUE(result.status.ok() || result.status.code() == StatusCode::kCancelled)
+        << result.status.ToString();
+  }
+  EXPECT_EQ(seen, std::vector<int>(files.size(), 1));
+  EXPECT_EQ(pool.pending(), 0u);
+}
+
+}  // namespace
+}  // namespace s3pull::transfer
