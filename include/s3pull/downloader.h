@@ -62,11 +62,13 @@ struct ObjectResult {
   uint64_t bytes = 0;
   bool is_listing = false;  // the failure of a whole listing, not one object
   Status status;
+  bool unchanged = false;  // OK without a download: the local copy is current
 };
 
 struct Summary {
-  uint64_t objects = 0;  // results reported, listings that failed included
-  uint64_t succeeded = 0;
+  uint64_t objects = 0;    // results reported, listings that failed included
+  uint64_t succeeded = 0;  // downloaded
+  uint64_t unchanged = 0;  // not fetched: the local copy was current
   uint64_t failed = 0;
   uint64_t bytes = 0;
   double seconds = 0;

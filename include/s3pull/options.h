@@ -56,6 +56,13 @@ struct ClientOptions {
   // it, so that a reported file survives a power loss. Costs a disk flush
   // per object.
   bool fsync = false;
+  // Skip an object whose local file s3pull finished in an earlier run and
+  // nobody changed since (same size and modification time, noted in an
+  // extended attribute), when the object's ETag is still the one noted: a
+  // re-run after a crash or Ctrl-C fetches only what is missing or changed.
+  // Listed objects are compared without a request; a single key is asked
+  // for with If-None-Match. false = fetch every object again.
+  bool skip_unchanged = true;
   // TLS: verify the server certificate (always, unless the user opts out).
   bool verify_tls = true;
   std::string ca_bundle;  // "" = the system's trust store

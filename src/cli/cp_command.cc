@@ -30,10 +30,13 @@ constexpr const char* kExamples = R"(Examples:
   A list of keys (one per line, or s3://bucket/key URLs), from a file or stdin:
     s3pull cp --from-file keys.txt s3://my-bucket/ ./out
     grep '\.jpg$' keys.txt | s3pull cp --from-file - s3://my-bucket/ ./images
+  Run the same command again after a failure, a crash or Ctrl-C: files finished
+  before are kept (unless the object changed), large objects resume:
+    s3pull cp s3://my-bucket/datasets/2026/ ./data
   Another S3-compatible store (MinIO, Ceph, R2, ...):
     s3pull cp --endpoint-url http://127.0.0.1:9000 s3://bucket/ ./out
 
-Exit status: 0 all objects downloaded, 1 some failed (each failure is printed),
+Exit status: 0 all objects downloaded or unchanged, 1 some failed (each failure is printed),
 2 usage or configuration error (nothing downloaded).)";
 
 bool IsDirectory(const std::string& path) {
@@ -115,6 +118,10 @@ CpCommand::CpCommand(CLI::App& app) {
   command_->add_flag("--fsync", options.fsync,
                      "flush each file, then its folder, to disk before reporting it (durable "
                      "across power loss; slower)");
+  command_->add_flag("--refetch", refetch_,
+                     "download every object again, even one whose local file an earlier run "
+                     "finished and nobody changed since (by default such files are kept when the "
+                     "object's ETag is still the same)");
   command_->add_flag("-q,--quiet", quiet_, "print failures only, no per-object lines or summary");
   command_->footer(kExamples);
 }
@@ -170,6 +177,7 @@ int CpCommand::Run() {
     plan.objects.push_back({bucket, key, dest_, "", ""});
   }
 
+  connection_.options().skip_unchanged = !refetch_;
   Result<std::unique_ptr<Downloader>> downloader = Downloader::Create(connection_.options());
   if (!downloader.ok()) return UsageError(downloader.status().message());
   Reporter reporter(single_to_stdout ? stderr : stdout, quiet_);

@@ -27,6 +27,7 @@ class CpCommand {
   std::string dest_;
   std::string from_file_;
   bool quiet_ = false;
+  bool refetch_ = false;
   ConnectionFlags connection_;
 };
 

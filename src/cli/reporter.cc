@@ -26,6 +26,10 @@ void Reporter::OnObjectDone(const ObjectResult& result) {
   std::string url = Printable("s3://" + result.bucket + "/" + result.key);
   if (result.status.ok()) {
     if (quiet_) return;
+    if (result.unchanged) {
+      std::fprintf(success_, "unchanged %s -> %s\n", url.c_str(), Printable(result.path).c_str());
+      return;
+    }
     std::fprintf(success_, "ok %s -> %s (%llu bytes)\n", url.c_str(),
                  Printable(result.path).c_str(), static_cast<unsigned long long>(result.bytes));
   } else {
@@ -47,10 +51,11 @@ void Reporter::PrintSummary(const Summary& s) const {
   double mb_per_s = s.seconds > 0 ? static_cast<double>(s.bytes) / 1e6 / s.seconds : 0;
   std::fprintf(
       stderr,
-      "Summary: %llu objects, %llu downloaded, %llu failed, %llu bytes in %.2f s (%.1f MB/s)\n",
+      "Summary: %llu objects, %llu downloaded, %llu unchanged, %llu failed, %llu bytes in %.2f s "
+      "(%.1f MB/s)\n",
       static_cast<unsigned long long>(s.objects), static_cast<unsigned long long>(s.succeeded),
-      static_cast<unsigned long long>(s.failed), static_cast<unsigned long long>(s.bytes),
-      s.seconds, mb_per_s);
+      static_cast<unsigned long long>(s.unchanged), static_cast<unsigned long long>(s.failed),
+      static_cast<unsigned long long>(s.bytes), s.seconds, mb_per_s);
   if (s.retries > 0) {
     std::fprintf(stderr, "Retries: %llu requests were sent again after transient failures\n",
                  static_cast<unsigned long long>(s.retries));

@@ -1,8 +1,9 @@
 // Reporter: prints one line per finished object and the closing summary.
 //
 //   ok s3://BUCKET/KEY -> PATH (N bytes)                           (success stream)
+//   unchanged s3://BUCKET/KEY -> PATH                              (success stream)
 //   failed s3://BUCKET/KEY: NoSuchKey (HTTP 404): The specified... (stderr)
-//   Summary: T objects, K downloaded, F failed, B bytes in S s (M MB/s)  (stderr)
+//   Summary: T objects, K downloaded, U unchanged, F failed, B bytes in S s (M MB/s)  (stderr)
 //
 // Successes go to stdout, or to stderr when stdout carries object data
 // ("cp s3://b/k -"). Quiet mode prints failures (and an interruption) only. Control characters in

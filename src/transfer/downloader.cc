@@ -88,6 +88,7 @@ Result<std::unique_ptr<Downloader>> Downloader::Create(const ClientOptions& opti
   config.part_size = options.part_size;
   config.max_retries = options.retries;
   config.fsync = options.fsync;
+  config.skip_unchanged = options.skip_unchanged;
   switch (options.checksum) {
     case ChecksumPolicy::kAuto:
       config.checksum_mode = transfer::ChecksumMode::kAuto;

@@ -122,6 +122,11 @@ class Run {
                 config.checksum_mode != ChecksumMode::kOff, config.clock),
         hash_pool_(config.hash_threads > 0 ? config.hash_threads : HashPool::DefaultThreads(),
                    [&http] { http.Wakeup(); }) {
+    download_options_.part_size = config.part_size;
+    download_options_.checksum_mode = config.checksum_mode;
+    download_options_.durability =
+        config.fsync ? FileWriter::Durability::kFsync : FileWriter::Durability::kPageCache;
+    download_options_.skip_unchanged = config.skip_unchanged;
     if (config.concurrency == 0) {
       controller_.emplace(ConcurrencyOptions{});
       scheduler_.set_concurrency(controller_->limit());
@@ -133,12 +138,14 @@ class Run {
     for (const PrefixSource& source : plan.prefixes) AddPrefix(source);
     std::unordered_set<std::string> claimed_paths;
     for (const ObjectSource& object : plan.objects) AddObject(object, claimed_paths);
-    while (!scheduler_.Finished() || hash_pool_.pending() > 0) {
+    for (;;) {
       if (config_.cancel != nullptr && config_.cancel->load()) {
         Cancel();
         break;
       }
       while (std::optional<Scheduler::Action> action = scheduler_.Next()) StartAction(*action);
+      // (Objects that need no request finish inside StartAction.)
+      if (scheduler_.Finished() && hash_pool_.pending() == 0) break;
       if (controller_ && scheduler_.Saturated()) controller_->OnLimitReached();
       http_.Poll(SendDueRetries(100));
       for (const HashResult& result : hash_pool_.TakeResults()) HashDone(result);
@@ -156,7 +163,9 @@ class Run {
 
   void Report(const ObjectResult& result) {
     ++summary_.objects;
-    if (result.status.ok()) {
+    if (result.unchanged) {
+      ++summary_.unchanged;
+    } else if (result.status.ok()) {
       ++summary_.succeeded;
       summary_.bytes += result.bytes;
     } else {
@@ -430,10 +439,13 @@ class Run {
       SendListPage(list->listing, list->params);
     } else if (auto* start = std::get_if<Scheduler::StartObject>(&action)) {
       uint64_t id = next_object_id_++;
-      auto download = std::make_unique<ObjectDownload>(
-          std::move(start->task), config_.part_size, config_.checksum_mode,
-          config_.fsync ? FileWriter::Durability::kFsync : FileWriter::Durability::kPageCache);
+      auto download = std::make_unique<ObjectDownload>(std::move(start->task), download_options_);
       PartSpec first = download->FirstPart();
+      if (download->unchanged()) {
+        scheduler_.RequestDone();
+        Report(download->Finish());
+        return;
+      }
       scheduler_.AddParts(id, 1, download->part_count());
       SendPart(id, *download, first);
       downloads_.emplace(id, std::move(download));
@@ -504,6 +516,7 @@ class Run {
   }
 
   const EngineConfig& config_;
+  DownloadOptions download_options_;
   http::HttpClient& http_;
   Observer& observer_;
   Scheduler scheduler_;

@@ -45,6 +45,9 @@ struct EngineConfig {
   ChecksumMode checksum_mode = ChecksumMode::kAuto;  // verifier.h
   int hash_threads = 0;  // workers that hash for verification; 0 = HashPool::DefaultThreads()
   bool fsync = false;    // each file (then its folder) is flushed to disk before it is reported
+  // Local copies that an earlier run finished, unchanged since, of the
+  // current version are not fetched again (object_download.h).
+  bool skip_unchanged = true;
   double backoff_base = 0.1;  // seconds; the first retry waits up to this
   std::function<std::time_t()> clock = [] { return std::time(nullptr); };  // for signing
   // When set and true, the run stops: transfers in flight end as cancelled,

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -37,21 +38,26 @@ void CloseFd(int& fd) {
   if (fd >= 0) close(std::exchange(fd, -1));
 }
 
-// Opens (making it and its parents first) a folder the user named.
-Result<int> OpenFolder(const std::string& path, std::string& shown) {
-  if (Status s = MakeDirectories(path); !s.ok()) return s;
+// Opens a folder the user named (OpenFolder makes it and its parents first).
+Result<int> OpenExistingFolder(const std::string& path, std::string& shown) {
   shown = path;
   int dir = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir < 0) return ErrnoStatus("cannot open folder", path);
   return dir;
 }
 
+Result<int> OpenFolder(const std::string& path, std::string& shown) {
+  if (Status s = MakeDirectories(path); !s.ok()) return s;
+  return OpenExistingFolder(path, shown);
+}
+
 // Opens `root` (following symlinks: the user named it), then walks down
-// `relative` one folder at a time, creating missing ones, with O_NOFOLLOW.
-// Returns the last folder's descriptor; `shown` is its path, for messages.
+// `relative` one folder at a time with O_NOFOLLOW, creating missing ones
+// when `create` is true. Returns the last folder's descriptor; `shown` is
+// its path, for messages.
 Result<int> OpenFolderBeneath(const std::string& root, std::string_view relative,
-                              std::string& shown) {
-  Result<int> opened = OpenFolder(root, shown);
+                              std::string& shown, bool create = true) {
+  Result<int> opened = create ? OpenFolder(root, shown) : OpenExistingFolder(root, shown);
   if (!opened.ok()) return opened;
   int dir = *opened;
   while (!relative.empty()) {
@@ -60,7 +66,7 @@ Result<int> OpenFolderBeneath(const std::string& root, std::string_view relative
     relative.remove_prefix(slash == std::string_view::npos ? relative.size() : slash + 1);
     if (name.empty()) continue;
     shown += "/" + name;
-    if (mkdirat(dir, name.c_str(), 0777) != 0 && errno != EEXIST) {
+    if (create && mkdirat(dir, name.c_str(), 0777) != 0 && errno != EEXIST) {
       Status error = ErrnoStatus("cannot create folder", shown);
       close(dir);
       return error;
@@ -84,6 +90,36 @@ Result<int> OpenFolderBeneath(const std::string& root, std::string_view relative
     dir = next;
   }
   return dir;
+}
+
+// Opens the folder that the file `name` at `final_path` goes in: below
+// `root` with OpenFolderBeneath; without a root, as the user named it.
+Result<int> OpenParentFolder(const std::string& final_path, std::string_view root,
+                             std::string_view name, std::string& shown, bool create = true) {
+  if (root.empty()) {
+    std::string parent = ParentDir(final_path);
+    return create ? OpenFolder(parent, shown) : OpenExistingFolder(parent, shown);
+  }
+  if (!std::string_view(final_path).starts_with(root)) {
+    return Status(StatusCode::kInvalidArgument, final_path + " is not below " + std::string(root));
+  }
+  std::string_view between = std::string_view(final_path).substr(root.size());
+  between.remove_suffix(name.size());
+  return OpenFolderBeneath(std::string(root), between, shown, create);
+}
+
+std::string FileName(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+constexpr char kOriginAttribute[] = "user.s3pull.origin";
+
+// "size=N mtime=SECONDS.NANOSECONDS etag=ETAG": the file as it was when
+// noted. A later stat of the same, unchanged file gives the same prefix.
+std::string OriginNote(const struct stat& st, std::string_view etag) {
+  return "size=" + std::to_string(st.st_size) + " mtime=" + std::to_string(st.st_mtim.tv_sec) +
+         "." + std::to_string(st.st_mtim.tv_nsec) + " etag=" + std::string(etag);
 }
 
 }  // namespace
@@ -141,21 +177,11 @@ Result<FileWriter> FileWriter::Create(const std::string& final_path, std::string
                                       bool resumable) {
   FileWriter w;
   w.final_path_ = final_path;
-  size_t slash = final_path.rfind('/');
-  w.final_name_ = slash == std::string::npos ? final_path : final_path.substr(slash + 1);
+  w.final_name_ = FileName(final_path);
   if (w.final_name_.empty()) {
     return Status(StatusCode::kInvalidArgument, "no file name in " + final_path);
   }
-  if (!root.empty() && !std::string_view(final_path).starts_with(root)) {
-    return Status(StatusCode::kInvalidArgument, final_path + " is not below " + std::string(root));
-  }
-  Result<int> dir = [&]() -> Result<int> {
-    // Without a root the folder is the user's choice: open it as named.
-    if (root.empty()) return OpenFolder(ParentDir(final_path), w.dir_path_);
-    std::string_view between = std::string_view(final_path).substr(root.size());
-    between.remove_suffix(w.final_name_.size());
-    return OpenFolderBeneath(std::string(root), between, w.dir_path_);
-  }();
+  Result<int> dir = OpenParentFolder(final_path, root, w.final_name_, w.dir_path_);
   if (!dir.ok()) return dir.status();
   w.dir_fd_ = *dir;
   CurrentUmask();
@@ -257,15 +283,48 @@ Status FileWriter::Commit(Durability durability) {
   // Data before name: a crash after the rename must not find an empty file.
   if (sync && fdatasync(fd_) != 0) return ErrnoStatus("cannot flush", temp_path());
   if (close(std::exchange(fd_, -1)) != 0) return ErrnoStatus("cannot close", temp_path());
+  // The journal goes first: a crash in between leaves a complete temporary
+  // file that the next run fetches again, never a stale journal beside a
+  // finished file.
+  if (!journal_name_.empty()) unlinkat(dir_fd_, journal_name_.c_str(), 0);
+  journal_name_.clear();
   if (renameat(dir_fd_, temp_name_.c_str(), dir_fd_, final_name_.c_str()) != 0) {
     return ErrnoStatus("cannot rename to", final_path_);
   }
   temp_name_.clear();
-  if (!journal_name_.empty()) unlinkat(dir_fd_, journal_name_.c_str(), 0);
-  journal_name_.clear();
   if (sync && fsync(dir_fd_) != 0) return ErrnoStatus("cannot flush folder", dir_path_);
   CloseFd(dir_fd_);
   return Status::Ok();
+}
+
+void FileWriter::NoteOrigin(std::string_view etag) {
+  struct stat st;
+  if (etag.empty() || fstat(fd_, &st) != 0) return;
+  std::string note = OriginNote(st, etag);
+  fsetxattr(fd_, kOriginAttribute, note.data(), note.size(), 0);  // best effort: see the header
+}
+
+std::optional<FinishedCopy> FindFinishedCopy(const std::string& final_path, std::string_view root) {
+  std::string name = FileName(final_path);
+  std::string shown;
+  Result<int> dir = OpenParentFolder(final_path, root, name, shown, /*create=*/false);
+  if (name.empty() || !dir.ok()) return std::nullopt;
+  int fd = openat(*dir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  close(*dir);
+  if (fd < 0) return std::nullopt;
+  struct stat st;
+  char note[1024];
+  ssize_t size = -1;
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    size = fgetxattr(fd, kOriginAttribute, note, sizeof note);
+  }
+  close(fd);
+  if (size <= 0) return std::nullopt;
+  std::string_view text(note, static_cast<size_t>(size));
+  std::string unchanged = OriginNote(st, "");
+  if (!text.starts_with(unchanged) || text.size() == unchanged.size()) return std::nullopt;
+  return FinishedCopy{std::string(text.substr(unchanged.size())),
+                      static_cast<uint64_t>(st.st_size)};
 }
 
 void FileWriter::Abort() {

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -62,6 +63,12 @@ class FileWriter {
   Status WriteAt(uint64_t offset, std::string_view data);
   // Reads back `size` bytes at `offset` (written before) into `out`.
   Status ReadAt(uint64_t offset, char* out, size_t size) const;
+  // Notes on the file, for a later run, which version of the object it holds
+  // (`etag`), with the file's size and modification time now, in an
+  // extended attribute (user.s3pull.origin). Call it after the last write,
+  // before Commit(). Best effort: where the file system keeps no extended
+  // attributes nothing is noted, and a later run fetches the object again.
+  void NoteOrigin(std::string_view etag);
   // How durable Commit() makes the file.
   enum class Durability {
     kPageCache,  // the rename is atomic; a power loss may still lose the data
@@ -92,6 +99,17 @@ class FileWriter {
   bool reused_ = false;
   std::string journal_name_;  // "" unless resumable
 };
+
+// A file at its final path that holds the version of an object that
+// NoteOrigin() noted, unchanged since: the same size and modification time.
+struct FinishedCopy {
+  std::string etag;  // as noted (quoted)
+  uint64_t size = 0;
+};
+// The FinishedCopy at `final_path` (below `root`, as for Create(); folders
+// are walked without following symlinks and none is created), or nullopt:
+// no such regular file, no note, or the file changed since it was noted.
+std::optional<FinishedCopy> FindFinishedCopy(const std::string& final_path, std::string_view root);
 
 // Creates `dir` and its missing parents (mode 0777 less the umask).
 Status MakeDirectories(const std::string& dir);

@@ -49,18 +49,29 @@ std::string Range(uint64_t first, uint64_t last, uint64_t total) {
 
 }  // namespace
 
-ObjectDownload::ObjectDownload(ObjectTask task, uint64_t part_size, ChecksumMode checksum_mode,
-                               FileWriter::Durability durability)
+ObjectDownload::ObjectDownload(ObjectTask task, const DownloadOptions& options)
     : task_(std::move(task)),
-      part_size_(part_size),
+      part_size_(options.part_size),
       size_(task_.listed_size),
-      verifier_(checksum_mode),
-      durability_(durability) {}
+      verifier_(options.checksum_mode),
+      durability_(options.durability),
+      skip_unchanged_(options.skip_unchanged) {}
 
 PartSpec ObjectDownload::FirstPart() {
   outstanding_ = 1;
   part_count_ = 1;
   if (task_.dest_path == "-") return {PartKind::kWhole};  // stdout takes bytes in order
+  if (skip_unchanged_) {
+    if (std::optional<FinishedCopy> copy = FindFinishedCopy(task_.dest_path, task_.dest_root)) {
+      if (task_.listed_etag.empty()) {
+        if_none_match_ = copy->etag;
+      } else if (copy->etag == s3::QuotedEtag(task_.listed_etag) && copy->size == size_) {
+        unchanged_ = true;
+        outstanding_ = 0;
+        return {};
+      }
+    }
+  }
   if (!size_) return {PartKind::kDiscover, 0, part_size_};
   part_size_ = ChoosePartSize(*size_, task_.listed_etag, part_size_);
   uint64_t count = PartCount(*size_, part_size_);
@@ -72,6 +83,7 @@ PartSpec ObjectDownload::FirstPart() {
   if (!resumable_) return TakePart(0);
   parts_.assign(count, PartState::kPending);
   if (Status resumed = ResumeFromJournal(); !resumed.ok()) failure_ = resumed;
+  outstanding_ -= parts_on_disk_;
   uint64_t first = 0;
   while (first < count && parts_[first] == PartState::kDone) ++first;
   if (first == count) {
@@ -80,6 +92,7 @@ PartSpec ObjectDownload::FirstPart() {
     first = count - 1;
     parts_[first] = PartState::kPending;
     bytes_ -= RangePart(first).length;
+    --parts_on_disk_;
     ++outstanding_;
   }
   return TakePart(first);
@@ -113,12 +126,12 @@ Status ObjectDownload::ResumeFromJournal() {
     if (!line.starts_with("done ")) continue;
     auto [ptr, error] = std::from_chars(line.data() + 5, line.data() + line.size(), index);
     if (error != std::errc() || ptr != line.data() + line.size() || index >= part_count_ ||
-        parts_[index] == PartState::kDone) {
-      continue;
+        parts_[index] != PartState::kPending) {
+      continue;  // malformed, repeated, or the part being fetched now
     }
     parts_[index] = PartState::kDone;
     bytes_ += RangePart(index).length;
-    --outstanding_;
+    ++parts_on_disk_;
     resumed_parts_verified_ = false;
   }
   return Status::Ok();
@@ -144,6 +157,9 @@ PartSpec ObjectDownload::RangePart(uint64_t index) const {
 }
 
 void ObjectDownload::AddRequestHeaders(const PartSpec& part, http::Headers& headers) const {
+  if (!if_none_match_.empty() && part.kind != PartKind::kRange) {
+    headers.emplace_back("if-none-match", if_none_match_);
+  }
   if (part.kind == PartKind::kWhole) return;
   headers.emplace_back("range", s3::RangeHeader(part.first, part.length));
   if (part.kind == PartKind::kRange && !if_match_.empty())
@@ -198,6 +214,14 @@ Status ObjectDownload::OnPartHeaders(const PartSpec& part, int status,
         if_match_ = s3::QuotedEtag(*etag);
       }
       part_count_ = PartCount(*size_, part_size_);
+      if (part_count_ > 1 && !if_match_.empty()) {
+        // Now that size and version are known, an earlier run's parts of
+        // this version can be used; this reply is part 0.
+        resumable_ = true;
+        parts_.assign(part_count_, PartState::kPending);
+        parts_[0] = PartState::kSent;
+        if (Status resumed = ResumeFromJournal(); !resumed.ok()) return resumed;
+      }
       break;
     case PartKind::kRange: {
       if (status != 206) {
@@ -292,6 +316,10 @@ Status ObjectDownload::FinishHashing() {
 ObjectDownload::Next ObjectDownload::OnPartDone(const PartSpec& part, const Status& status) {
   --outstanding_;
   if (!status.ok()) {
+    if (status.http_status() == 304 && !if_none_match_.empty() && part.kind != PartKind::kRange) {
+      unchanged_ = true;  // If-None-Match held: the local copy is current
+      return Settle();
+    }
     if (part.kind == PartKind::kDiscover && status.http_status() == 416 && !failed()) {
       // S3 answers 416 to a Range on an empty object: fetch it plainly.
       ++outstanding_;
@@ -327,7 +355,7 @@ ObjectDownload::Next ObjectDownload::OnPartDone(const PartSpec& part, const Stat
     next.restarted = true;
     return next;
   }
-  if (resumable_ && part.kind == PartKind::kRange && !failed()) {
+  if (resumable_ && part.kind != PartKind::kWhole && !failed()) {
     // Recorded only now that its bytes are on disk (AppendJournal flushes first).
     uint64_t index = part.first / part_size_;
     parts_[index] = PartState::kDone;
@@ -340,7 +368,7 @@ ObjectDownload::Next ObjectDownload::OnPartDone(const PartSpec& part, const Stat
     // The first part (discovery, or its retry) is in: the others may go.
     rest_queued_ = true;
     if (part_count_ > 1) {
-      outstanding_ += part_count_ - 1;
+      outstanding_ += part_count_ - 1 - parts_on_disk_;
       Next next = Settle();
       next.queue_from = 1;
       next.queue_to = part_count_;
@@ -398,6 +426,11 @@ ObjectDownload::Next ObjectDownload::Settle() {
 }
 
 ObjectResult ObjectDownload::Finish() {
+  if (unchanged_) {
+    ObjectResult result{task_.bucket, task_.key, task_.dest_path, 0, false, Status::Ok()};
+    result.unchanged = true;
+    return result;
+  }
   Status status = failure_;
   if (status.ok() && size_ && bytes_ != *size_) {
     status = Protocol("received " + std::to_string(bytes_) + " bytes of " + std::to_string(*size_));
@@ -409,7 +442,10 @@ ObjectResult ObjectDownload::Finish() {
   if (status.ok() && !verifier_.checked()) {
     status = Status(StatusCode::kIntegrityError, "not every byte of the object was verified");
   }
-  if (status.ok() && writer_) status = writer_->Commit(durability_);
+  if (status.ok() && writer_) {
+    writer_->NoteOrigin(if_match_);
+    status = writer_->Commit(durability_);
+  }
   if (writer_) {
     // An interrupted object keeps what it has for the next run; otherwise
     // nothing stays (a no-op after a successful Commit()).

@@ -11,7 +11,8 @@
 //     the listed ETag with If-Match;
 //   - size unknown (a key named by the user): a ranged GET of the first part
 //     discovers the size (Content-Range) and the ETag; the other parts follow,
-//     pinned to it. A 200 answer means the server sent the whole object; a 416
+//     pinned to it (those an earlier run left on disk, by the journal, are
+//     not fetched again). A 200 answer means the server sent the whole object; a 416
 //     means the object is empty, and one plain GET follows.
 // Each response must carry exactly what was asked (status, Content-Range,
 // length); the file is renamed to its final path only when every byte of the
@@ -43,10 +44,20 @@ struct PartSpec {
   int attempt = 0;      // 0 = first try; n = n-th retry
 };
 
+struct DownloadOptions {
+  uint64_t part_size = 8 * 1024 * 1024;
+  ChecksumMode checksum_mode = ChecksumMode::kAuto;
+  FileWriter::Durability durability = FileWriter::Durability::kPageCache;
+  // A file that an earlier run finished, unchanged since, holding the
+  // object's current version is not fetched again (FindFinishedCopy): with
+  // a listed ETag no request is sent; otherwise the first request carries
+  // If-None-Match, and a 304 ends it.
+  bool skip_unchanged = true;
+};
+
 class ObjectDownload {
  public:
-  ObjectDownload(ObjectTask task, uint64_t part_size, ChecksumMode checksum_mode,
-                 FileWriter::Durability durability = FileWriter::Durability::kPageCache);
+  ObjectDownload(ObjectTask task, const DownloadOptions& options);
   // An object left unfinished (the run was interrupted) keeps its resumable
   // state on disk; any other temporary file is removed.
   ~ObjectDownload();
@@ -55,8 +66,10 @@ class ObjectDownload {
   bool failed() const { return !failure_.ok(); }
 
   // The first request to send. When the size is known and the object has
-  // several parts, parts 1..part_count()-1 are to be queued as well.
+  // several parts, parts 1..part_count()-1 are to be queued as well. Not to
+  // be sent when unchanged() says the local copy is current: Finish() then.
   PartSpec FirstPart();
+  bool unchanged() const { return unchanged_; }
   uint64_t part_count() const { return part_count_; }
   // Whether part `index` still has to be fetched: false for parts already on
   // disk from an earlier run, or already sent. TakePart() marks it sent.
@@ -157,10 +170,14 @@ class ObjectDownload {
   // their parts' states, and whether the parts found done are yet hashed.
   bool resumable_ = false;
   std::vector<PartState> parts_;
+  uint64_t parts_on_disk_ = 0;  // parts an earlier run finished (from the journal)
   bool resumed_parts_verified_ = true;
   ObjectVerifier verifier_;
   FileWriter::Durability durability_;
-  bool rest_queued_ = false;  // parts after the first were handed to the engine
+  bool skip_unchanged_;
+  std::string if_none_match_;  // the ETag of a finished local copy; "" = none
+  bool unchanged_ = false;     // the local copy is the current version
+  bool rest_queued_ = false;   // parts after the first were handed to the engine
 };
 
 }  // namespace s3pull::transfer

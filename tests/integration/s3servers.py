@@ -879,14 +879,20 @@ def run_s3pull(args: Iterable[str], *, input: bytes | None = None,
 
 
 OK_LINE = re.compile(r"^ok s3://(?P<bucket>[^/]+)/(?P<key>.*) -> (?P<path>.*) \((?P<size>\d+) bytes\)$")
+UNCHANGED_LINE = re.compile(r"^unchanged s3://(?P<bucket>[^/]+)/(?P<key>.*) -> (?P<path>.*)$")
 FAILED_LINE = re.compile(r"^failed s3://(?P<bucket>[^/]+)/(?P<key>.*?): (?P<error>.*)$")
 SUMMARY_LINE = re.compile(
-    r"^Summary: (?P<total>\d+) objects, (?P<downloaded>\d+) downloaded, (?P<failed>\d+) failed, "
+    r"^Summary: (?P<total>\d+) objects, (?P<downloaded>\d+) downloaded, "
+    r"(?P<unchanged>\d+) unchanged, (?P<failed>\d+) failed, "
     r"(?P<bytes>\d+) bytes in (?P<seconds>\d+\.\d\d) s \((?P<rate>\d+\.\d) MB/s\)$")
 
 
 def ok_lines(text: str) -> list[re.Match]:
     return [m for m in map(OK_LINE.match, text.splitlines()) if m]
+
+
+def unchanged_lines(text: str) -> list[re.Match]:
+    return [m for m in map(UNCHANGED_LINE.match, text.splitlines()) if m]
 
 
 def failed_lines(text: str) -> list[re.Match]:

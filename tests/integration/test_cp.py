@@ -22,7 +22,8 @@ import unittest
 
 from s3servers import (MiB, ServerPool, assert_tree_equal, clean_aws_env,
                        failed_lines, make_scratch_dir, ok_lines, relative_to_prefix,
-                       run_s3pull, server_names, summary, upload_objects, walk_tree)
+                       run_s3pull, server_names, summary, unchanged_lines, upload_objects,
+                       walk_tree)
 
 BUCKET = "data"
 
@@ -212,15 +213,42 @@ class CpSuite:
                 self.assertExit(run, 0)
                 assert_tree_equal(self, dest, SMALL, run.describe())
 
-    def test_download_again_overwrites(self):
-        source = f"s3://{self.bucket}/logs/2026-01-01/"
+    def test_rerun_keeps_finished_files_and_fetches_what_changed(self):
+        """The same command again reports finished files as unchanged; an
+        edited file, or an object changed in the bucket, is downloaded."""
+        prefix = "rerun/"
+        objects = {f"{prefix}k{i}": f"object {i}".encode() * (i + 1) for i in range(5)}
+        upload_objects(self.client, self.bucket, objects)
+        source = f"s3://{self.bucket}/{prefix}"
+        keys = sorted(objects)
         self.assertExit(self.cp(source, self.dest), 0)
-        with open(os.path.join(self.dest, "a.gz"), "wb") as f:
-            f.write(b"local change")
-        run = self.cp(source, self.dest)
-        self.assertExit(run, 0)
-        assert_tree_equal(self, self.dest, relative_to_prefix(DATA, "logs/2026-01-01/"),
-                          run.describe())
+
+        again = self.cp(source, self.dest)
+        self.assertExit(again, 0)
+        self.assertEqual(ok_lines(again.stdout), [], again.describe())
+        self.assertEqual(sorted(m["key"] for m in unchanged_lines(again.stdout)), keys)
+        self.assertEqual((summary(again.stderr)["downloaded"], summary(again.stderr)["unchanged"]),
+                         ("0", "5"), again.describe())
+
+        with open(os.path.join(self.dest, "k0"), "ab") as f:
+            f.write(b" edited")
+        upload_objects(self.client, self.bucket, {f"{prefix}k1": b"a new version"})
+        objects[f"{prefix}k1"] = b"a new version"
+        changed = self.cp(source, self.dest)
+        self.assertExit(changed, 0)
+        self.assertEqual(sorted(m["key"] for m in ok_lines(changed.stdout)), keys[:2],
+                         changed.describe())
+        assert_tree_equal(self, self.dest, relative_to_prefix(objects, prefix), changed.describe())
+
+        # Named keys (no listing) ask with If-None-Match.
+        named = self.cp("--from-file", "-", source, self.dest, input="\n".join(
+            key.removeprefix(prefix) for key in keys).encode())
+        self.assertExit(named, 0)
+        self.assertEqual(len(unchanged_lines(named.stdout)), 5, named.describe())
+
+        refetch = self.cp("--refetch", source, self.dest)
+        self.assertExit(refetch, 0)
+        self.assertEqual(len(ok_lines(refetch.stdout)), 5, refetch.describe())
 
     def test_quiet_prints_no_ok_lines_and_no_summary(self):
         run = self.cp("--quiet", f"s3://{self.bucket}/logs/", self.dest)

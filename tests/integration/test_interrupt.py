@@ -51,10 +51,10 @@ class InterruptTest(unittest.TestCase):
         cls.server.stop()
         shutil.rmtree(cls.scratch, ignore_errors=True)
 
-    def start(self, dest: str) -> subprocess.Popen:
+    def start(self, dest: str, source: str = f"s3://{BUCKET}/") -> subprocess.Popen:
         return subprocess.Popen(
             [s3pull_bin(), "cp", "-q", "--endpoint-url", self.server.endpoint_url,
-             "--concurrency", "8", "--part-size", "8MiB", f"s3://{BUCKET}/", dest],
+             "--concurrency", "8", "--part-size", "8MiB", source, dest],
             env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
     def final_files(self, dest: str) -> dict[str, bytes]:
@@ -90,9 +90,23 @@ class InterruptTest(unittest.TestCase):
             parts.add(first // PART)
         return parts
 
+    def interrupt_when(self, proc: subprocess.Popen, condition, never: str) -> str:
+        """Sends SIGINT once condition() holds (within 20 s; else fails with
+        `never`); asserts exit status 130 and returns stderr."""
+        deadline = time.monotonic() + 20
+        while not condition() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        self.assertTrue(condition(), never)
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=30)
+        text = stderr.decode(errors="replace")
+        self.assertEqual(proc.returncode, 130, text)
+        return text
+
     def rerun_fetches_only_missing_parts(self, dest: str) -> None:
-        # A kill after the rename leaves the object complete (and perhaps a
-        # stale journal): cp fetches it again, as it does any finished file.
+        # A kill after the rename leaves the object complete: the re-run
+        # keeps it (its file is as the killed run left it) and fetches none
+        # of it.
         already_complete = "big.bin" in self.final_files(dest)
         done = self.parts_done(dest)
         self.server.clear_log()
@@ -104,7 +118,7 @@ class InterruptTest(unittest.TestCase):
         requested = self.big_ranges_requested()
         all_parts = set(range(len(OBJECTS["big.bin"]) // PART))
         if already_complete:
-            self.assertEqual(requested, all_parts)
+            self.assertEqual(requested, set())
         elif done == all_parts:  # everything was on disk: one part is fetched to finish
             self.assertEqual(len(requested), 1)
         else:
@@ -128,15 +142,8 @@ class InterruptTest(unittest.TestCase):
     def test_ctrl_c_stops_cleanly(self):
         dest = os.path.join(self.scratch, "interrupt")
         proc = self.start(dest)
-        deadline = time.monotonic() + 20
-        # Wait until the big object's temporary file exists: a download is under way.
-        while not self.temp_files(dest) and time.monotonic() < deadline:
-            time.sleep(0.01)
-        self.assertTrue(self.temp_files(dest), "the download never started")
-        proc.send_signal(signal.SIGINT)
-        _, stderr = proc.communicate(timeout=30)
-        text = stderr.decode(errors="replace")
-        self.assertEqual(proc.returncode, 130, text)
+        # Once the big object's temporary file exists, a download is under way.
+        text = self.interrupt_when(proc, lambda: self.temp_files(dest), "the download never started")
         self.assertIn("Interrupted", text)
         left = self.temp_files(dest)
         self.assertEqual(len(left), 2, f"expected the resumable state only: {left}")
@@ -145,6 +152,26 @@ class InterruptTest(unittest.TestCase):
             self.assertEqual(content, OBJECTS[key], f"{key} at its final path is not complete")
         self.assertNotIn("big.bin", self.final_files(dest))
         self.rerun_fetches_only_missing_parts(dest)
+
+    def test_a_named_key_resumes_after_its_first_part(self):
+        """A key named on the command line has no listed size: the re-run's
+        first request discovers it (fetching part 0 again), then only the
+        parts the journal does not name follow."""
+        dest = os.path.join(self.scratch, "named")
+        os.makedirs(dest)
+        target = os.path.join(dest, "big.bin")
+        source = f"s3://{BUCKET}/big.bin"
+        proc = self.start(target, source)
+        self.interrupt_when(proc, lambda: self.parts_done(dest), "no part was ever finished")
+        done = self.parts_done(dest)
+        self.server.clear_log()
+        proc = self.start(target, source)
+        _, stderr = proc.communicate(timeout=120)
+        self.assertEqual(proc.returncode, 0, stderr.decode(errors="replace"))
+        self.assertEqual(self.final_files(dest), {"big.bin": OBJECTS["big.bin"]})
+        self.assertEqual(self.temp_files(dest), [])
+        all_parts = set(range(len(OBJECTS["big.bin"]) // PART))
+        self.assertEqual(self.big_ranges_requested(), (all_parts - done) | {0})
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 //
 // Responses are scripted per URL (the script stays, so a URL can be fetched
 // many times). A URL can also hold an object, served as S3 serves one: ETag,
-// Range (206 with Content-Range, 416 on an empty object) and If-Match (412).
+// Range (206 with Content-Range, 416 on an empty object), If-Match (412)
+// and If-None-Match (304).
 // Poll() completes every started request in start order, delivering
 // headers, the body in small chunks, and the transport result (with none
 // started, it waits for a Wakeup() or the timeout); requests started from a
@@ -186,6 +187,11 @@ class FakeHttpClient final : public http::HttpClient {
       response.body =
           "<Error><Code>PreconditionFailed</Code><Message>At least one of the "
           "pre-conditions you specified did not hold</Message></Error>";
+      return response;
+    }
+    const std::string* if_none_match = http::FindHeader(request.headers, "if-none-match");
+    if (if_none_match && *if_none_match == object.etag) {
+      response.status = 304;  // no body
       return response;
     }
     const std::string* range = http::FindHeader(request.headers, "range");

@@ -2,7 +2,12 @@
 // writing, verification and per-object results.
 #include "transfer/engine.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <fstream>
 
 #include "fake_http_client.h"
 #include "temp_dir.h"
@@ -337,6 +342,95 @@ TEST_F(EngineTest, ListingPagesAreRetried) {
   EXPECT_EQ(summary.retries, 1u);
 }
 
+// --- re-runs: finished files are kept ------------------------------------------
+
+class RerunTest : public EngineTest {
+ protected:
+  // Objects served with ETag "x" (what PageXml lists), under prefix "".
+  void ServeListed(const std::vector<std::pair<std::string, std::string>>& objects) {
+    fake_.Script(ListUrl(""), {200, {}, PageXml(objects), ""});
+    for (const auto& [key, body] : objects) fake_.ScriptObject(GetUrl(key), {body, "\"x\""});
+  }
+  Summary RunPrefix() {
+    fake_.requests.clear();
+    collector_.results.clear();
+    return RunPlan({{{"b", "", "", dir_.path(), ""}}, {}});
+  }
+  Summary RunKey(const std::string& key) {
+    fake_.requests.clear();
+    collector_.results.clear();
+    return RunPlan({{}, {{"b", key, dir_.path() + "/" + key, "", ""}}});
+  }
+  size_t Gets(const std::string& key) {
+    return std::count_if(fake_.requests.begin(), fake_.requests.end(),
+                         [&](const http::Request& r) { return r.url == GetUrl(key); });
+  }
+};
+
+TEST_F(RerunTest, ListedFilesFinishedBeforeAreNotFetchedAgain) {
+  ServeListed({{"a", "alpha"}, {"d/b", "bravo"}, {"c", "charlie"}});
+  Summary first = RunPrefix();
+  ASSERT_EQ(first.succeeded, 3u);
+  Summary second = RunPrefix();
+  EXPECT_EQ(second.unchanged, 3u);
+  EXPECT_EQ(second.succeeded, 0u);
+  EXPECT_EQ(second.failed, 0u);
+  EXPECT_EQ(fake_.requests.size(), 1u);  // the listing only
+  ASSERT_EQ(collector_.results.size(), 3u);
+  EXPECT_TRUE(collector_.results[0].unchanged);
+  EXPECT_TRUE(collector_.results[0].status.ok());
+}
+
+TEST_F(RerunTest, EditedFilesAndChangedObjectsAreFetchedAgain) {
+  ServeListed({{"a", "alpha"}, {"b", "bravo"}, {"c", "charlie"}, {"d", "delta"}});
+  ASSERT_EQ(RunPrefix().succeeded, 4u);
+  // "a" grows; "b" is rewritten with the same size (a new modification
+  // time); "c" changes in S3 (a new ETag); "d" is left alone.
+  { std::ofstream(dir_.path() + "/a", std::ios::app) << "!"; }
+  struct timespec later[2] = {{0, UTIME_OMIT}, {2000000000, 0}};
+  {
+    std::ofstream(dir_.path() + "/b") << "BRAVO";
+  }
+  ASSERT_EQ(utimensat(AT_FDCWD, (dir_.path() + "/b").c_str(), later, 0), 0);
+  std::string xml = PageXml({{"a", "alpha"}, {"b", "bravo"}, {"c", "charlie"}, {"d", "delta"}});
+  size_t c_etag = xml.find("&quot;x&quot;", xml.find("<Key>c</Key>"));
+  xml.replace(c_etag, 13, "&quot;y&quot;");
+  fake_.Script(ListUrl(""), {200, {}, xml, ""});
+  fake_.ScriptObject(GetUrl("c"), {"charlie", "\"y\""});
+  Summary summary = RunPrefix();
+  EXPECT_EQ(summary.succeeded, 3u);
+  EXPECT_EQ(summary.unchanged, 1u);
+  EXPECT_EQ(Gets("a"), 1u);
+  EXPECT_EQ(Gets("b"), 1u);
+  EXPECT_EQ(Gets("c"), 1u);
+  EXPECT_EQ(Gets("d"), 0u);
+  EXPECT_EQ(dir_.Read("a"), "alpha");
+  EXPECT_EQ(dir_.Read("b"), "bravo");
+}
+
+TEST_F(RerunTest, ASingleKeyIsAskedForWithIfNoneMatch) {
+  fake_.ScriptObject(GetUrl("k"), {"kilo", "\"e1\""});
+  ASSERT_EQ(RunKey("k").succeeded, 1u);
+  Summary second = RunKey("k");
+  EXPECT_EQ(second.unchanged, 1u);
+  ASSERT_EQ(fake_.requests.size(), 1u);
+  EXPECT_EQ(*http::FindHeader(fake_.requests[0].headers, "if-none-match"), "\"e1\"");
+  // Changed in S3: the same request gets the new version.
+  fake_.ScriptObject(GetUrl("k"), {"kilo 2", "\"e2\""});
+  Summary third = RunKey("k");
+  EXPECT_EQ(third.succeeded, 1u);
+  EXPECT_EQ(dir_.Read("k"), "kilo 2");
+}
+
+TEST_F(RerunTest, RefetchDownloadsEverythingAgain) {
+  ServeListed({{"a", "alpha"}});
+  ASSERT_EQ(RunPrefix().succeeded, 1u);
+  config_.skip_unchanged = false;
+  Summary second = RunPrefix();
+  EXPECT_EQ(second.succeeded, 1u);
+  EXPECT_EQ(Gets("a"), 1u);
+}
+
 // --- large objects in ranged parts -------------------------------------------
 
 class PartsTest : public EngineTest {
@@ -525,7 +619,9 @@ class ResumeTest : public PartsTest {
   }
   // Runs the listing of one 100-byte object "big" (7 parts of 16 bytes),
   // interrupted after `replies` replies when `replies` > 0.
-  Summary RunInterruptedAfter(int replies, const std::string& listed_etag) {
+  // With `named`, "big" is named as a single key (no listing: its size is
+  // discovered).
+  Summary RunInterruptedAfter(int replies, const std::string& listed_etag, bool named = false) {
     fake_ = FakeHttpClient();
     std::string xml = PageXml({{"big", body_}});
     xml.replace(xml.find("&quot;x&quot;"), 13, "&quot;" + listed_etag + "&quot;");
@@ -537,6 +633,7 @@ class ResumeTest : public PartsTest {
       if (replies > 0 && ++delivered == replies) cancel_ = true;
     };
     collector_.results.clear();
+    if (named) return RunPlan({{}, {{"b", "big", dir_.path() + "/big", "", ""}}});
     return RunPlan({{{"b", "", "", dir_.path(), ""}}, {}});
   }
 
@@ -564,6 +661,20 @@ TEST_F(ResumeTest, AnInterruptedObjectResumesWithTheMissingPartsOnly) {
             (std::vector<std::string>{"bytes=48-63", "bytes=64-79", "bytes=80-95", "bytes=96-99"}));
 }
 
+TEST_F(ResumeTest, ANamedKeyResumesOnceItsSizeIsDiscovered) {
+  // Parts 0 (the discovery), 1 and 2 arrive; then the run is interrupted.
+  RunInterruptedAfter(3, "e1", /*named=*/true);
+  ASSERT_EQ(dir_.Files().size(), 2u);
+  Summary second = RunInterruptedAfter(0, "e1", /*named=*/true);
+  ASSERT_EQ(second.succeeded, 1u) << collector_.results[0].status.ToString();
+  EXPECT_EQ(dir_.Read("big"), body_);
+  EXPECT_EQ(dir_.Files(), std::set<std::string>{"big"});
+  // The discovery fetches part 0 again; parts 1 and 2 are not.
+  EXPECT_EQ(RangesRequested("big"),
+            (std::vector<std::string>{"bytes=0-15", "bytes=48-63", "bytes=64-79", "bytes=80-95",
+                                      "bytes=96-99"}));
+}
+
 TEST_F(ResumeTest, AnObjectThatChangedSinceStartsOver) {
   RunInterruptedAfter(4, "e1");
   body_ = Body(100).replace(0, 3, "new");
@@ -572,6 +683,15 @@ TEST_F(ResumeTest, AnObjectThatChangedSinceStartsOver) {
   EXPECT_EQ(dir_.Read("big"), body_);
   EXPECT_EQ(RangesRequested("big").size(), 7u);
   EXPECT_EQ(dir_.Files(), std::set<std::string>{"big"});
+}
+
+TEST_F(ResumeTest, ANamedKeyThatChangedSinceStartsOver) {
+  RunInterruptedAfter(3, "e1", /*named=*/true);
+  body_ = Body(100).replace(20, 3, "new");
+  Summary second = RunInterruptedAfter(0, "e2", /*named=*/true);
+  ASSERT_EQ(second.succeeded, 1u) << collector_.results[0].status.ToString();
+  EXPECT_EQ(dir_.Read("big"), body_);
+  EXPECT_EQ(RangesRequested("big").size(), 7u);
 }
 
 TEST_F(ResumeTest, AFailedObjectLeavesNoState) {

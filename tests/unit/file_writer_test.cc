@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <filesystem>
+#include <fstream>
+#include <optional>
+
 #include "temp_dir.h"
 
 namespace s3pull::transfer {
@@ -122,6 +126,50 @@ TEST(FileWriterTest, FolderMarkersAreMadeBeneathTheRootOnly) {
   std::filesystem::create_directory_symlink(outside.path(), dest.path() + "/link");
   EXPECT_EQ(MakeDirectoriesBeneath(dest.path(), "link/z").code(), StatusCode::kUnsafePath);
   EXPECT_FALSE(std::filesystem::exists(outside.path() + "/z"));
+}
+
+// Writes `content` to root/relative through a FileWriter that notes `etag`.
+void WriteNoted(const std::string& root, const std::string& relative, const std::string& content,
+                const std::string& etag) {
+  Result<FileWriter> writer = FileWriter::Create(root + "/" + relative, root);
+  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+  ASSERT_TRUE(writer->WriteAt(0, content).ok());
+  writer->NoteOrigin(etag);
+  ASSERT_TRUE(writer->Commit().ok());
+}
+
+TEST(FinishedCopyTest, AFileAsItWasNotedIsFound) {
+  TempDir dir;
+  WriteNoted(dir.path(), "d/f", "finished", "\"etag-1\"");
+  std::optional<FinishedCopy> copy = FindFinishedCopy(dir.path() + "/d/f", dir.path());
+  ASSERT_TRUE(copy.has_value()) << "no user.* extended attributes on " << dir.path() << "?";
+  EXPECT_EQ(copy->etag, "\"etag-1\"");
+  EXPECT_EQ(copy->size, 8u);
+  // Also without a root (a path the user named).
+  EXPECT_TRUE(FindFinishedCopy(dir.path() + "/d/f", "").has_value());
+}
+
+TEST(FinishedCopyTest, ChangedMissingOrUnnotedFilesAreNotFound) {
+  TempDir dir;
+  WriteNoted(dir.path(), "edited", "finished", "\"e\"");
+  WriteNoted(dir.path(), "unnoted", "finished", "");
+  { std::ofstream(dir.path() + "/edited", std::ios::app) << "more"; }
+  EXPECT_FALSE(FindFinishedCopy(dir.path() + "/edited", dir.path()).has_value());
+  EXPECT_FALSE(FindFinishedCopy(dir.path() + "/unnoted", dir.path()).has_value());
+  EXPECT_FALSE(FindFinishedCopy(dir.path() + "/missing", dir.path()).has_value());
+  EXPECT_FALSE(FindFinishedCopy(dir.path() + "/no/such/folder/f", dir.path()).has_value());
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/no"));  // nothing was created
+}
+
+TEST(FinishedCopyTest, SymlinksAreNotFollowed) {
+  TempDir dir;
+  TempDir elsewhere;
+  WriteNoted(elsewhere.path(), "sub/f", "finished", "\"e\"");
+  // The final path, or a folder on the way, is a symlink to a noted file.
+  std::filesystem::create_symlink(elsewhere.path() + "/sub/f", dir.path() + "/f");
+  std::filesystem::create_symlink(elsewhere.path() + "/sub", dir.path() + "/sub");
+  EXPECT_FALSE(FindFinishedCopy(dir.path() + "/f", dir.path()).has_value());
+  EXPECT_FALSE(FindFinishedCopy(dir.path() + "/sub/f", dir.path()).has_value());
 }
 
 }  // namespace
