@@ -275,9 +275,9 @@ class Run {
       }
     }
     ObjectDownload::Next next = download.OnPartDone(part, status);
-    if (next.send_whole) {
+    if (next.send_now) {
       // The slot of the request that just ended carries the new one.
-      SendPart(object_id, download, PartSpec{PartKind::kWhole});
+      SendPart(object_id, download, *next.send_now);
       return;
     }
     scheduler_.RequestDone();
@@ -446,7 +446,7 @@ class Run {
         Report(download->Finish());
         return;
       }
-      scheduler_.AddParts(id, 1, download->part_count());
+      if (download->QueueRestWithFirst()) scheduler_.AddParts(id, 1, download->part_count());
       SendPart(id, *download, first);
       downloads_.emplace(id, std::move(download));
     } else {
@@ -486,8 +486,9 @@ class Run {
     const ObjectTask& task = download.task();
     http::Headers headers;
     download.AddRequestHeaders(part, headers);
-    Send(s3::BuildGetObject(config_.endpoint, task.bucket, task.key), std::move(headers),
-         new PartRequest(this, object_id, &download, part));
+    s3::S3Request request = s3::BuildGetObject(config_.endpoint, task.bucket, task.key);
+    if (part.kind == PartKind::kHead) request.method = "HEAD";
+    Send(request, std::move(headers), new PartRequest(this, object_id, &download, part));
   }
 
   // Hands the object's next run of finished bytes to the hash pool.

@@ -53,6 +53,7 @@ ObjectDownload::ObjectDownload(ObjectTask task, const DownloadOptions& options)
     : task_(std::move(task)),
       part_size_(options.part_size),
       size_(task_.listed_size),
+      checksum_mode_(options.checksum_mode),
       verifier_(options.checksum_mode),
       durability_(options.durability),
       skip_unchanged_(options.skip_unchanged) {}
@@ -76,26 +77,36 @@ PartSpec ObjectDownload::FirstPart() {
   part_size_ = ChoosePartSize(*size_, task_.listed_etag, part_size_);
   uint64_t count = PartCount(*size_, part_size_);
   if (count <= 1) return {PartKind::kWhole};
-  part_count_ = outstanding_ = count;
-  rest_queued_ = true;  // the engine queues parts 1..count-1 with this one
+  part_count_ = count;
   if (!task_.listed_etag.empty()) if_match_ = s3::QuotedEtag(task_.listed_etag);
   resumable_ = !if_match_.empty();
-  if (!resumable_) return TakePart(0);
-  parts_.assign(count, PartState::kPending);
-  if (Status resumed = ResumeFromJournal(); !resumed.ok()) failure_ = resumed;
-  outstanding_ -= parts_on_disk_;
-  uint64_t first = 0;
-  while (first < count && parts_[first] == PartState::kDone) ++first;
-  if (first == count) {
-    // Every part is on disk (the last run stopped before the rename): fetch
-    // the last one again, so the object finishes the usual way.
-    first = count - 1;
-    parts_[first] = PartState::kPending;
-    bytes_ -= RangePart(first).length;
-    --parts_on_disk_;
-    ++outstanding_;
+  if (resumable_) {
+    parts_.assign(count, PartState::kPending);
+    if (Status resumed = ResumeFromJournal(); !resumed.ok()) failure_ = resumed;
+    KeepOnePartToFetch();
   }
+  if (WantsChecksumHead(task_.listed_etag)) {
+    rest_from_ = 0;  // every part follows the HEAD
+    return {PartKind::kHead};
+  }
+  rest_queued_ = true;  // the engine queues parts 1..count-1 with this one
+  outstanding_ = count - parts_on_disk_;
+  uint64_t first = 0;
+  while (resumable_ && parts_[first] == PartState::kDone) ++first;
   return TakePart(first);
+}
+
+bool ObjectDownload::WantsChecksumHead(std::string_view etag) const {
+  return checksum_mode_ != ChecksumMode::kOff && part_count_ > 1 && s3::MultipartCount(etag) > 0;
+}
+
+void ObjectDownload::KeepOnePartToFetch() {
+  if (parts_on_disk_ < part_count_) return;
+  // (The last run stopped between the last part and the rename.)
+  uint64_t last = part_count_ - 1;
+  parts_[last] = PartState::kPending;
+  bytes_ -= RangePart(last).length;
+  --parts_on_disk_;
 }
 
 bool ObjectDownload::Wants(uint64_t index) const {
@@ -157,13 +168,16 @@ PartSpec ObjectDownload::RangePart(uint64_t index) const {
 }
 
 void ObjectDownload::AddRequestHeaders(const PartSpec& part, http::Headers& headers) const {
-  if (!if_none_match_.empty() && part.kind != PartKind::kRange) {
+  if (!if_none_match_.empty() &&
+      (part.kind == PartKind::kWhole || part.kind == PartKind::kDiscover)) {
     headers.emplace_back("if-none-match", if_none_match_);
   }
-  if (part.kind == PartKind::kWhole) return;
-  headers.emplace_back("range", s3::RangeHeader(part.first, part.length));
-  if (part.kind == PartKind::kRange && !if_match_.empty())
+  if (part.kind == PartKind::kRange || part.kind == PartKind::kDiscover) {
+    headers.emplace_back("range", s3::RangeHeader(part.first, part.length));
+  }
+  if ((part.kind == PartKind::kRange || part.kind == PartKind::kHead) && !if_match_.empty()) {
     headers.emplace_back("if-match", if_match_);
+  }
 }
 
 Status ObjectDownload::EnsureFile() {
@@ -223,6 +237,22 @@ Status ObjectDownload::OnPartHeaders(const PartSpec& part, int status,
         if (Status resumed = ResumeFromJournal(); !resumed.ok()) return resumed;
       }
       break;
+    case PartKind::kHead: {
+      // The object's headers, as a whole reply would carry them.
+      const std::string* etag = http::FindHeader(headers, "etag");
+      if ((etag && s3::QuotedEtag(*etag) != if_match_) || ContentLength(headers) != size_) {
+        return Status::Service(412, "PreconditionFailed",
+                               "the object changed during the download (ETag " +
+                                   (etag ? *etag : std::string("none")) + ", expected " +
+                                   if_match_ + ")");
+      }
+      if (Status chosen = verifier_.Choose(headers, /*whole_reply=*/true); !chosen.ok()) {
+        return chosen;
+      }
+      // Asking again would not help: the object fails.
+      if (Status required = verifier_.RequireSomething(); !required.ok()) failure_ = required;
+      return failure_;
+    }
     case PartKind::kRange: {
       if (status != 206) {
         return Protocol("HTTP " + std::to_string(status) +
@@ -250,6 +280,12 @@ Status ObjectDownload::OnPartHeaders(const PartSpec& part, int status,
         task_.dest_path == "-" || (single_request_ && size_ && *size_ <= kMaxStreamHashedSize);
   }
   if (Status chosen = verifier_.Choose(headers, single_request_); !chosen.ok()) return chosen;
+  // (A discovered multipart object may still learn its checksum from a HEAD.)
+  bool head_to_come = part.kind == PartKind::kDiscover && WantsChecksumHead(if_match_);
+  if (Status required = verifier_.RequireSomething(); !required.ok() && !head_to_come) {
+    failure_ = required;  // not worth asking again
+    return failure_;
+  }
   if (Status file = EnsureFile(); !file.ok()) return file;
   VerifyResumedParts();
   return Status::Ok();
@@ -272,15 +308,16 @@ Status ObjectDownload::OnPartBody(const PartSpec& part, uint64_t offset, std::st
 }
 
 Status ObjectDownload::VerifyPart(const PartSpec& part, uint64_t received) {
-  if (failed() || !verifier_.active()) return Status::Ok();
+  if (failed() || part.kind == PartKind::kHead) return Status::Ok();
   if (single_request_) {
     // Done when every byte is in (a resumed request ends it too).
-    if (size_ && bytes_ != *size_) return Status::Ok();
+    if (!verifier_.active() || (size_ && bytes_ != *size_)) return Status::Ok();
     if (!hash_as_streamed_) verifier_.RangeDone(0, bytes_);
   } else {
+    // Noted even before the verifier knows what to check (a HEAD may tell).
     verifier_.RangeDone(part.first, received);
   }
-  return verifier_.Complete(ObjectSize()) ? FinishHashing() : Status::Ok();
+  return verifier_.active() && verifier_.Complete(ObjectSize()) ? FinishHashing() : Status::Ok();
 }
 
 bool ObjectDownload::AwaitsHash() const {
@@ -324,7 +361,7 @@ ObjectDownload::Next ObjectDownload::OnPartDone(const PartSpec& part, const Stat
       // S3 answers 416 to a Range on an empty object: fetch it plainly.
       ++outstanding_;
       Next next;
-      next.send_whole = true;
+      next.send_now = PartSpec{PartKind::kWhole};
       return next;
     }
     if (failure_.ok()) {
@@ -355,7 +392,8 @@ ObjectDownload::Next ObjectDownload::OnPartDone(const PartSpec& part, const Stat
     next.restarted = true;
     return next;
   }
-  if (resumable_ && part.kind != PartKind::kWhole && !failed()) {
+  if (resumable_ && (part.kind == PartKind::kRange || part.kind == PartKind::kDiscover) &&
+      !failed()) {
     // Recorded only now that its bytes are on disk (AppendJournal flushes first).
     uint64_t index = part.first / part_size_;
     parts_[index] = PartState::kDone;
@@ -364,13 +402,22 @@ ObjectDownload::Next ObjectDownload::OnPartDone(const PartSpec& part, const Stat
       failure_ = noted;
     }
   }
+  if (part.kind == PartKind::kDiscover && !failed() && !verifier_.active() &&
+      WantsChecksumHead(if_match_)) {
+    // A discovered multipart object: its checksum first, then the rest.
+    ++outstanding_;
+    Next next;
+    next.send_now = PartSpec{PartKind::kHead};
+    return next;
+  }
   if (!rest_queued_ && size_) {
-    // The first part (discovery, or its retry) is in: the others may go.
+    // The first request (discovery or the checksum HEAD, or its retry) is
+    // in: the parts may go.
     rest_queued_ = true;
-    if (part_count_ > 1) {
-      outstanding_ += part_count_ - 1 - parts_on_disk_;
+    if (part_count_ > rest_from_) {
+      outstanding_ += part_count_ - rest_from_ - parts_on_disk_;
       Next next = Settle();
-      next.queue_from = 1;
+      next.queue_from = rest_from_;
       next.queue_to = part_count_;
       return next;
     }

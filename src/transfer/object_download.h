@@ -9,6 +9,11 @@
 //   - size known and at most one part, or output to stdout: one plain GET;
 //   - size known and larger: ranged GETs of the planned parts, all pinned to
 //     the listed ETag with If-Match;
+//   - a multipart object (ETag "...-N") has no MD5 to check, and its ranged
+//     replies carry no checksum: unless checksums are off, a HEAD (pinned to
+//     the ETag) asks for its full-object checksum before the parts go out
+//     (after the first part, for a discovered one); a composite checksum
+//     cannot be checked from ranges and is not;
 //   - size unknown (a key named by the user): a ranged GET of the first part
 //     discovers the size (Content-Range) and the ETag; the other parts follow,
 //     pinned to it (those an earlier run left on disk, by the journal, are
@@ -35,7 +40,9 @@
 
 namespace s3pull::transfer {
 
-enum class PartKind { kWhole, kDiscover, kRange };
+// kHead: a HEAD that asks for the object's checksum (multipart objects,
+// whose ranged parts carry none).
+enum class PartKind { kWhole, kDiscover, kRange, kHead };
 
 struct PartSpec {
   PartKind kind = PartKind::kWhole;
@@ -65,10 +72,12 @@ class ObjectDownload {
   const ObjectTask& task() const { return task_; }
   bool failed() const { return !failure_.ok(); }
 
-  // The first request to send. When the size is known and the object has
-  // several parts, parts 1..part_count()-1 are to be queued as well. Not to
-  // be sent when unchanged() says the local copy is current: Finish() then.
+  // The first request to send. Not to be sent when unchanged() says the
+  // local copy is current: Finish() then.
   PartSpec FirstPart();
+  // After FirstPart(): parts 1..part_count()-1 are to be queued with the
+  // first request (a listed object fetched in ranges, no HEAD first).
+  bool QueueRestWithFirst() const { return rest_queued_ && part_count_ > 1; }
   bool unchanged() const { return unchanged_; }
   uint64_t part_count() const { return part_count_; }
   // Whether part `index` still has to be fetched: false for parts already on
@@ -103,9 +112,11 @@ class ObjectDownload {
   struct Next {
     uint64_t queue_from = 0;  // queue RangePart(i) for i in [queue_from, queue_to)
     uint64_t queue_to = 0;
-    bool send_whole = false;  // send one plain GET (after a 416 to discovery)
-    bool restarted = false;   // the object is being fetched again from scratch
-    bool finished = false;    // nothing outstanding, nothing being hashed: call Finish()
+    // A request to send at once, in the slot of the one that ended: a plain
+    // GET after a 416 to discovery, or the checksum HEAD after discovery.
+    std::optional<PartSpec> send_now;
+    bool restarted = false;  // the object is being fetched again from scratch
+    bool finished = false;   // nothing outstanding, nothing being hashed: call Finish()
   };
   // `status` is the request's outcome: OK, or why it failed.
   Next OnPartDone(const PartSpec& part, const Status& status);
@@ -140,6 +151,11 @@ class ObjectDownload {
  private:
   Status EnsureFile();
   Next Settle();
+  // Whether a multipart object should get its checksum from a HEAD.
+  bool WantsChecksumHead(std::string_view etag) const;
+  // Every part is on disk from an earlier run: one is fetched again, so the
+  // object finishes (and is verified) the usual way.
+  void KeepOnePartToFetch();
   // The object's size: from a reply, or (no Content-Length) the bytes received.
   uint64_t ObjectSize() const { return size_.value_or(bytes_); }
   PartSpec RangePart(uint64_t index) const;
@@ -171,7 +187,9 @@ class ObjectDownload {
   bool resumable_ = false;
   std::vector<PartState> parts_;
   uint64_t parts_on_disk_ = 0;  // parts an earlier run finished (from the journal)
+  uint64_t rest_from_ = 1;      // the first part queued once the first request is in
   bool resumed_parts_verified_ = true;
+  ChecksumMode checksum_mode_;
   ObjectVerifier verifier_;
   FileWriter::Durability durability_;
   bool skip_unchanged_;

@@ -1,6 +1,8 @@
 // ObjectVerifier implementation; see verifier.h.
 #include "transfer/verifier.h"
 
+#include "s3/get_object.h"
+
 namespace s3pull::transfer {
 
 Status ObjectVerifier::Choose(const http::Headers& headers, bool whole_reply) {
@@ -8,7 +10,13 @@ Status ObjectVerifier::Choose(const http::Headers& headers, bool whole_reply) {
   if (whole_reply) {
     Result<std::optional<S3Checksum>> checksum = ParseChecksumHeaders(headers);
     if (!checksum.ok()) return checksum.status();
-    if (*checksum && (*checksum)->type == ChecksumType::kFullObject) {
+    // A multipart object's checksum counts only when the server says it is
+    // of the whole object: some servers send a composite one unmarked.
+    const std::string* etag = http::FindHeader(headers, "etag");
+    bool multipart = etag != nullptr && s3::MultipartCount(*etag) > 0;
+    const std::string* type = http::FindHeader(headers, "x-amz-checksum-type");
+    bool said_full = type != nullptr && *type == "FULL_OBJECT";
+    if (*checksum && (*checksum)->type == ChecksumType::kFullObject && (!multipart || said_full)) {
       algorithm_ = (*checksum)->algorithm;
       expected_ = (*checksum)->digest;
       what_ = std::string(AlgorithmName(algorithm_));
@@ -22,16 +30,15 @@ Status ObjectVerifier::Choose(const http::Headers& headers, bool whole_reply) {
       what_ = "MD5 (the ETag)";
     }
   }
-  if (expected_.empty()) {
-    if (mode_ == ChecksumMode::kRequired) {
-      return Status(StatusCode::kIntegrityError,
-                    "no checksum to verify: the ETag is not an MD5 and S3 sent no full-object "
-                    "checksum (--checksum required)");
-    }
-    return Status::Ok();
-  }
-  hasher_ = NewHasher(algorithm_);
+  if (!expected_.empty()) hasher_ = NewHasher(algorithm_);
   return Status::Ok();
+}
+
+Status ObjectVerifier::RequireSomething() const {
+  if (mode_ != ChecksumMode::kRequired || active()) return Status::Ok();
+  return Status(StatusCode::kIntegrityError,
+                "no checksum to verify: the ETag is not an MD5 and S3 sent no full-object "
+                "checksum (--checksum required)");
 }
 
 void ObjectVerifier::Stream(std::string_view data) {
@@ -42,14 +49,12 @@ void ObjectVerifier::Stream(std::string_view data) {
 }
 
 void ObjectVerifier::Restart() {
-  if (!active()) return;
-  hasher_ = NewHasher(algorithm_);
+  if (active()) hasher_ = NewHasher(algorithm_);
   hashed_ = ready_ = 0;
   waiting_.clear();
 }
 
 void ObjectVerifier::RangeDone(uint64_t first, uint64_t length) {
-  if (!active()) return;
   waiting_[first] = first + length;
   for (auto it = waiting_.find(ready_); it != waiting_.end(); it = waiting_.find(ready_)) {
     ready_ = it->second;

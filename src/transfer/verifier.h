@@ -1,9 +1,11 @@
 // ObjectVerifier: what an object's bytes must hash to, and the hashing.
 //
 // What is checked ("--checksum auto", the default): a full-object checksum
-// S3 sent with a whole-object reply (x-amz-checksum-crc32/crc32c/crc64nvme/
-// sha1/sha256, asked for with x-amz-checksum-mode: ENABLED), else the MD5
-// that a single-part ETag is (32 hex digits; not for SSE-KMS or SSE-C).
+// S3 sent with a whole-object reply or a HEAD (x-amz-checksum-crc32/crc32c/
+// crc64nvme/sha1/sha256, asked for with x-amz-checksum-mode: ENABLED; for a
+// multipart object only when x-amz-checksum-type says FULL_OBJECT, since
+// some servers send a composite one unmarked), else the MD5 that a
+// single-part ETag is (32 hex digits; not for SSE-KMS or SSE-C).
 // "required" fails an object that offers neither; "off" checks nothing.
 //
 // How: bytes are hashed in order, from byte 0. Written to a file, they are
@@ -35,10 +37,12 @@ class ObjectVerifier {
   explicit ObjectVerifier(ChecksumMode mode) : mode_(mode) {}
 
   // Chooses the check from the first good reply. `whole_reply`: the reply
-  // carries the whole object (its checksum headers are the object's).
-  // kIntegrityError in "required" mode when there is nothing to check;
-  // kProtocolError for a malformed checksum header.
+  // carries the whole object's headers (a whole GET, or a HEAD), so its
+  // checksum headers are the object's. kProtocolError for a malformed
+  // checksum header.
   Status Choose(const http::Headers& headers, bool whole_reply);
+  // kIntegrityError in "required" mode when Choose() found nothing to check.
+  Status RequireSomething() const;
   bool active() const { return !expected_.empty(); }
 
   // Bytes of the object in order, as they arrive (standard output, or
@@ -47,7 +51,8 @@ class ObjectVerifier {
   // The object is fetched again from byte 0: forget what was hashed. Not
   // while hashing() is true.
   void Restart();
-  // Bytes [first, first + length) are in the file.
+  // Bytes [first, first + length) are in the file (noted also before
+  // Choose() found something to check).
   void RangeDone(uint64_t first, uint64_t length);
   // The next run of finished bytes to hash from the file, [first, end), into
   // hasher(); nullopt when there is none or one is still being hashed.
@@ -59,7 +64,7 @@ class ObjectVerifier {
   std::optional<Work> TakeWork();
   bool hashing() const { return hashing_; }
   // Bytes are being hashed or are ready to be.
-  bool busy() const { return hashing_ || ready_ > hashed_; }
+  bool busy() const { return hasher_ && (hashing_ || ready_ > hashed_); }
   // The run TakeWork() gave has been hashed.
   void WorkDone();
   // Every byte was hashed: compare. kIntegrityError "checksum mismatch: ...".

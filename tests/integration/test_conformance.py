@@ -39,6 +39,7 @@ Data stays small (about 85 MiB per server; radosgw keeps it in RAM).
 
 from __future__ import annotations
 
+import base64
 import concurrent.futures
 import os
 import random
@@ -46,6 +47,9 @@ import shutil
 import tempfile
 import unittest
 import urllib.parse
+import zlib
+
+import botocore.exceptions
 
 from s3servers import (MiB, RecordingProxy, ServerPool, assert_tree_equal, clean_aws_env,
                        failed_lines, list_keys, make_scratch_dir, ok_lines, run_aws, run_s3pull,
@@ -521,6 +525,58 @@ class ConformanceSuite:
                 self.assertTrue(f.read() == expected[key], "single-key bytes differ")
             self._check_ranged_gets(proxy.take(), bucket, key, len(expected[key]), etags[key],
                                     5 * MiB, listed=False)
+
+    def _upload_full_object_crc32(self, bucket: str, key: str, body: bytes, part: int) -> str:
+        """A multipart upload whose checksum is the CRC32 of the whole object
+        (ChecksumType FULL_OBJECT); skips the test on a server that does not
+        keep one. Returns the ETag."""
+        full = base64.b64encode(zlib.crc32(body).to_bytes(4, "big")).decode()
+        try:
+            upload = self.client.create_multipart_upload(
+                Bucket=bucket, Key=key, ChecksumAlgorithm="CRC32", ChecksumType="FULL_OBJECT")
+            parts = []
+            for number, first in enumerate(range(0, len(body), part), start=1):
+                reply = self.client.upload_part(
+                    Bucket=bucket, Key=key, UploadId=upload["UploadId"], PartNumber=number,
+                    Body=body[first:first + part], ChecksumAlgorithm="CRC32")
+                if "ChecksumCRC32" not in reply:
+                    self.skipTest(f"{self.server_name} keeps no checksums of uploaded parts")
+                parts.append({"PartNumber": number, "ETag": reply["ETag"],
+                              "ChecksumCRC32": reply["ChecksumCRC32"]})
+            self.client.complete_multipart_upload(
+                Bucket=bucket, Key=key, UploadId=upload["UploadId"],
+                MultipartUpload={"Parts": parts}, ChecksumCRC32=full, ChecksumType="FULL_OBJECT")
+            head = self.client.head_object(Bucket=bucket, Key=key, ChecksumMode="ENABLED")
+        except botocore.exceptions.ClientError as error:
+            self.skipTest(f"{self.server_name}: no full-object checksums of multipart uploads "
+                          f"({error})")
+        if head.get("ChecksumType") != "FULL_OBJECT" or head.get("ChecksumCRC32") != full:
+            self.skipTest(f"{self.server_name} does not keep full-object checksums of multipart "
+                          f"uploads (HEAD says {head.get('ChecksumType')}, "
+                          f"{head.get('ChecksumCRC32')})")
+        return head["ETag"]
+
+    def test_multipart_full_object_checksum_is_verified(self):
+        """A multipart object with a FULL_OBJECT CRC32: its ranged parts carry
+        no checksum, so one HEAD (pinned with If-Match) asks for it, and even
+        --checksum required downloads it; listed or named alike."""
+        bucket = self.server.create_bucket("conf-fullcrc", self.client)
+        body = random.Random(5).randbytes(12 * MiB)
+        etag = self._upload_full_object_crc32(bucket, "fullcrc/obj", body, 5 * MiB)
+        with self.proxy() as proxy:
+            for source, dest in ((f"s3://{bucket}/fullcrc/", self.dest),
+                                 (f"s3://{bucket}/fullcrc/obj", os.path.join(self.root, "named"))):
+                with self.subTest(source=source):
+                    run = self.cp("--checksum", "required", "--part-size", "5MiB", source, dest,
+                                  endpoint=proxy.endpoint_url)
+                    self.assertExit(run, 0)
+                    path = dest if source.endswith("obj") else os.path.join(dest, "obj")
+                    with open(path, "rb") as f:
+                        self.assertTrue(f.read() == body, "bytes differ")
+                    heads = [r for r in proxy.take() if r.method == "HEAD"]
+                    self.assertEqual(len(heads), 1, heads)
+                    self.assertEqual(heads[0].headers.get("if-match"), etag)
+                    self.assertEqual(heads[0].headers.get("x-amz-checksum-mode"), "ENABLED")
 
     @staticmethod
     def _stored_part_sizes(size, parts):

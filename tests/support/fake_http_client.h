@@ -2,8 +2,8 @@
 //
 // Responses are scripted per URL (the script stays, so a URL can be fetched
 // many times). A URL can also hold an object, served as S3 serves one: ETag,
-// Range (206 with Content-Range, 416 on an empty object), If-Match (412)
-// and If-None-Match (304).
+// HEAD, Range (206 with Content-Range, 416 on an empty object), If-Match
+// (412) and If-None-Match (304).
 // Poll() completes every started request in start order, delivering
 // headers, the body in small chunks, and the transport result (with none
 // started, it waits for a Wakeup() or the timeout); requests started from a
@@ -156,7 +156,7 @@ class FakeHttpClient final : public http::HttpClient {
           "<Message>The specified key does not exist.</Message></Error>";
     }
     http::Headers headers = response.headers;
-    if (response.transport_error.empty()) {
+    if (response.transport_error.empty() && !http::FindHeader(headers, "content-length")) {
       headers.emplace_back("content-length", std::to_string(response.body.size()));
     }
     bool aborted = !handler->OnHeaders(response.status, headers);
@@ -196,6 +196,10 @@ class FakeHttpClient final : public http::HttpClient {
     }
     const std::string* range = http::FindHeader(request.headers, "range");
     for (const auto& header : object.extra_headers) response.headers.push_back(header);
+    if (request.method == "HEAD") {
+      response.headers.emplace_back("content-length", std::to_string(object.body.size()));
+      return response;
+    }
     if (!range || object.ignore_range) {
       response.body = object.body;
       return response;

@@ -815,6 +815,79 @@ TEST_F(PartsTest, FullObjectChecksumHeaderIsVerified) {
       std::string::npos);
 }
 
+// A multipart object ("-3": no MD5) whose full-object CRC32 only a HEAD tells.
+class MultipartChecksumTest : public PartsTest {
+ protected:
+  MultipartChecksumTest() {
+    S3Checksum crc{HashAlgorithm::kCrc32, HashBytes(HashAlgorithm::kCrc32, body_)};
+    object_.extra_headers = {{"x-amz-checksum-crc32", ChecksumHeaderValue(crc)},
+                             {"x-amz-checksum-type", "FULL_OBJECT"}};
+  }
+  void ServeListed() {
+    std::string xml = PageXml({{"k", body_}});
+    xml.replace(xml.find("&quot;x&quot;"), 13, "&quot;abc-3&quot;");
+    fake_.Script(ListUrl(""), {200, {}, xml, ""});
+    fake_.ScriptObject(GetUrl("k"), object_);
+  }
+  std::vector<std::string> Methods() {
+    std::vector<std::string> methods;
+    for (const auto& request : fake_.requests) {
+      if (request.url == GetUrl("k")) methods.push_back(request.method);
+    }
+    return methods;
+  }
+  std::string body_ = Body(40);  // three parts of 16 bytes
+  ScriptedObject object_{body_, "\"abc-3\""};
+};
+
+TEST_F(MultipartChecksumTest, AListedObjectGetsItsChecksumFromAHeadFirst) {
+  object_.corrupt_replies = 1;  // the first part comes back with a changed byte, once
+  ServeListed();
+  Summary summary = RunPlan({{{"b", "", "", dir_.path(), ""}}, {}});
+  ASSERT_EQ(summary.succeeded, 1u) << collector_.results[0].status.ToString();
+  EXPECT_EQ(dir_.Read("k"), body_);
+  // HEAD (pinned to the ETag), the parts, and, the CRC32 of the whole being
+  // wrong, the parts again.
+  EXPECT_EQ(Methods(),
+            (std::vector<std::string>{"HEAD", "GET", "GET", "GET", "GET", "GET", "GET"}));
+  EXPECT_EQ(*http::FindHeader(fake_.requests[1].headers, "if-match"), "\"abc-3\"");
+  EXPECT_EQ(summary.retries, 1u);
+}
+
+TEST_F(MultipartChecksumTest, ANamedKeyAsksAfterItsDiscovery) {
+  object_.corrupt_replies = 1000;  // every reply is corrupt
+  fake_.ScriptObject(GetUrl("k"), object_);
+  config_.max_retries = 5;
+  Summary summary = RunPlan({{}, {{"b", "k", dir_.path() + "/k", "", ""}}});
+  EXPECT_EQ(summary.failed, 1u);
+  EXPECT_NE(collector_.Find("k")->status.message().find("CRC32 expected"), std::string::npos);
+  EXPECT_TRUE(dir_.Files().empty());
+  std::vector<std::string> methods = Methods();
+  ASSERT_GE(methods.size(), 2u);
+  EXPECT_EQ(methods[0], "GET");  // the discovery
+  EXPECT_EQ(methods[1], "HEAD");
+}
+
+TEST_F(MultipartChecksumTest, RequiredModeFailsAfterTheHeadWhenThereIsNoChecksum) {
+  object_.extra_headers.clear();
+  ServeListed();
+  config_.checksum_mode = ChecksumMode::kRequired;
+  Summary summary = RunPlan({{{"b", "", "", dir_.path(), ""}}, {}});
+  EXPECT_EQ(summary.failed, 1u);
+  EXPECT_NE(collector_.Find("k")->status.message().find("no checksum to verify"),
+            std::string::npos);
+  EXPECT_EQ(Methods(), std::vector<std::string>{"HEAD"});  // no part was fetched
+  EXPECT_TRUE(dir_.Files().empty());
+}
+
+TEST_F(MultipartChecksumTest, OffModeSendsNoHead) {
+  ServeListed();
+  config_.checksum_mode = ChecksumMode::kOff;
+  Summary summary = RunPlan({{{"b", "", "", dir_.path(), ""}}, {}});
+  EXPECT_EQ(summary.succeeded, 1u);
+  EXPECT_EQ(Methods(), (std::vector<std::string>{"GET", "GET", "GET"}));
+}
+
 TEST_F(PartsTest, RequiredModeFailsObjectsWithNothingToVerify) {
   config_.checksum_mode = ChecksumMode::kRequired;
   fake_.ScriptObject(GetUrl("k"), {"data", "\"abc-2\""});
