@@ -3,7 +3,8 @@
 Python: the `python3` on PATH (3.11), standard unittest:
     cd tests/integration && S3PULL_BIN=../../build/s3pull python3 -m unittest -v test_interrupt
 
-A 192 MiB object (and a few small ones) served by fault_server's in-memory S3
+A 192 MiB object (S3PULL_KILL_TEST_MIB=2048 for a multi-GiB one; about a
+minute more) and a few small ones, served by fault_server's in-memory S3
 server, downloaded in 8 MiB parts; s3pull is stopped at random moments:
   - SIGKILL: the final path is absent or byte-identical, never partial; each
     re-run fetches only the parts the journal beside the temporary file does
@@ -29,8 +30,16 @@ from s3servers import clean_aws_env, make_scratch_dir, s3pull_bin
 BUCKET = "interrupt"
 MiB = 1024 * 1024
 PART = 8 * MiB
+BIG_MIB = int(os.environ.get("S3PULL_KILL_TEST_MIB", "192"))
+
+
+def random_bytes(seed: int, size: int) -> bytes:
+    rng = random.Random(seed)
+    return b"".join(rng.randbytes(min(MiB, size - at)) for at in range(0, size, MiB))
+
+
 OBJECTS = {
-    "big.bin": random.Random(1).randbytes(192 * MiB),
+    "big.bin": random_bytes(1, BIG_MIB * MiB),
     "small/a": random.Random(2).randbytes(1000),
     "small/b": random.Random(3).randbytes(300_000),
 }
@@ -129,7 +138,7 @@ class InterruptTest(unittest.TestCase):
         dest = os.path.join(self.scratch, "kill")
         for attempt in range(6):
             proc = self.start(dest)
-            time.sleep(rng.uniform(0.05, 1.2))
+            time.sleep(rng.uniform(0.05, 1.2 * BIG_MIB / 192))  # within a download's time
             proc.send_signal(signal.SIGKILL)
             proc.communicate(timeout=30)
             for key, content in self.final_files(dest).items():
