@@ -115,6 +115,8 @@ std::string FileName(const std::string& path) {
 
 constexpr char kOriginAttribute[] = "user.s3pull.origin";
 
+constexpr uint64_t kMinPreallocated = 1024 * 1024;
+
 // "size=N mtime=SECONDS.NANOSECONDS etag=ETAG": the file as it was when
 // noted. A later stat of the same, unchanged file gives the same prefix.
 std::string OriginNote(const struct stat& st, std::string_view etag) {
@@ -187,8 +189,9 @@ Result<FileWriter> FileWriter::Create(const std::string& final_path, std::string
   CurrentUmask();
   std::string stem = StableStem(w.final_name_);
   w.temp_name_ = stem + ".part";
-  w.journal_name_ = stem + ".journal";  // removed with the file, stale or not
+  std::string journal_name = stem + ".journal";
   if (resumable) {
+    w.journal_name_ = journal_name;  // removed with the file
     // Never through a symlink, and only a regular file of our own making.
     w.fd_ = openat(w.dir_fd_, w.temp_name_.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC);
     struct stat st;
@@ -198,10 +201,14 @@ Result<FileWriter> FileWriter::Create(const std::string& final_path, std::string
     }
     if (w.fd_ >= 0) close(std::exchange(w.fd_, -1));
   }
-  // A file of this name is what a killed run left behind: replace it.
+  // A file of this name is what a killed run left behind: replace it (and
+  // any journal of it).
   for (int attempt = 0; attempt < 2 && w.fd_ < 0; ++attempt) {
     w.fd_ = openat(w.dir_fd_, w.temp_name_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (w.fd_ < 0 && errno == EEXIST) unlinkat(w.dir_fd_, w.temp_name_.c_str(), 0);
+    if (w.fd_ < 0 && errno == EEXIST) {
+      unlinkat(w.dir_fd_, w.temp_name_.c_str(), 0);
+      unlinkat(w.dir_fd_, journal_name.c_str(), 0);
+    }
   }
   if (w.fd_ < 0) {
     w.temp_name_.clear();
@@ -237,8 +244,11 @@ std::string FileWriter::temp_path() const { return dir_path_ + "/" + temp_name_;
 
 Status FileWriter::Preallocate(uint64_t size) {
   // A reused file from an earlier run may be longer: cut it to size first.
-  if (ftruncate(fd_, static_cast<off_t>(size)) != 0) return ErrnoStatus("cannot size", temp_path());
-  if (size == 0) return Status::Ok();
+  if (reused_ && ftruncate(fd_, static_cast<off_t>(size)) != 0) {
+    return ErrnoStatus("cannot size", temp_path());
+  }
+  // A small file is written in a few writes anyway: not worth a system call.
+  if (size <= kMinPreallocated) return Status::Ok();
   int error = posix_fallocate(fd_, 0, static_cast<off_t>(size));
   // Some file systems cannot preallocate; the writes will still work.
   if (error != 0 && error != EOPNOTSUPP && error != EINVAL) {
@@ -305,6 +315,11 @@ void FileWriter::NoteOrigin(std::string_view etag) {
 }
 
 std::optional<FinishedCopy> FindFinishedCopy(const std::string& final_path, std::string_view root) {
+  // Most lookups are for files not there yet: one lstat says so. (It may
+  // follow a symlinked folder, which is harmless for a negative answer; a
+  // file found is then reached the safe way.)
+  struct stat st;
+  if (lstat(final_path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
   std::string name = FileName(final_path);
   std::string shown;
   Result<int> dir = OpenParentFolder(final_path, root, name, shown, /*create=*/false);
@@ -312,7 +327,6 @@ std::optional<FinishedCopy> FindFinishedCopy(const std::string& final_path, std:
   int fd = openat(*dir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   close(*dir);
   if (fd < 0) return std::nullopt;
-  struct stat st;
   char note[1024];
   ssize_t size = -1;
   if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {

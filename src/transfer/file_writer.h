@@ -56,8 +56,9 @@ class FileWriter {
   FileWriter& operator=(const FileWriter&) = delete;
   ~FileWriter();
 
-  // Reserves `size` bytes on disk up front (fallocate), so parts written at
-  // their offsets never fragment the file or fail for lack of space midway.
+  // Reserves `size` bytes on disk up front (fallocate; files over 1 MiB),
+  // so parts written at their offsets never fragment the file or fail for
+  // lack of space midway. A reused file is cut to `size`.
   Status Preallocate(uint64_t size);
   // Writes `data` at `offset` (pwrite); parts may arrive in any order.
   Status WriteAt(uint64_t offset, std::string_view data);
