@@ -33,9 +33,6 @@ namespace {
 // Error bodies are small XML documents; a server that sends megabytes gets
 // its first part quoted and the rest dropped.
 constexpr size_t kMaxErrorBody = 64 * 1024;
-// A checksum mismatch is fetched again at most this often: corruption on the
-// way is rare, and an object that is corrupt at rest will not heal.
-constexpr int kMaxChecksumRetries = 2;
 // A ListObjectsV2 page of 1,000 keys of 1 KiB each is about 1.5 MB.
 constexpr size_t kMaxListBody = 64 * 1024 * 1024;
 
@@ -304,10 +301,8 @@ class Run {
   bool ScheduleRetry(const Status& status, const http::Headers& headers, int attempts,
                      std::function<void()> send) {
     FailureKind kind = ClassifyFailure(status);
-    int max_attempts = status.code() == StatusCode::kIntegrityError
-                           ? std::min(config_.max_retries, kMaxChecksumRetries)
-                           : config_.max_retries;
-    if (attempts >= max_attempts || !budget_.TryAcquire(RetryCost(kind))) return false;
+    // (ObjectDownload caps how often a checksum mismatch is fetched again.)
+    if (attempts >= config_.max_retries || !budget_.TryAcquire(RetryCost(kind))) return false;
     double delay = BackoffDelay(attempts + 1, uniform_(random_), config_.backoff_base);
     if (kind == FailureKind::kClockSkew) {
       if (!signer_.AdoptServerClock(headers)) return false;

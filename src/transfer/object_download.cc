@@ -15,7 +15,9 @@
 namespace s3pull::transfer {
 namespace {
 
-// A ranged object whose hash disagrees is fetched again at most this often.
+// An object whose hash disagrees is fetched again at most this often
+// (corruption on the way is rare; an object corrupt at rest will not heal),
+// however many transient failures its requests met.
 constexpr int kMaxRestarts = 2;
 // Objects up to this size are hashed on the event loop as their bytes
 // arrive: handing them to a worker would cost more than hashing them.
@@ -341,12 +343,16 @@ ObjectDownload::Next ObjectDownload::OnHashed(const Status& status) {
 Status ObjectDownload::FinishHashing() {
   if (failed()) return Status::Ok();  // reported by Finish()
   Status status = verifier_.Check();
-  if (single_request_) return status;
-  if (status.code() == StatusCode::kIntegrityError && restarts_ < kMaxRestarts) {
-    restart_pending_ = true;  // every part is in: OnPartDone fetches them all again
-  } else if (!status.ok()) {
-    failure_ = status;
+  if (status.ok()) return status;
+  if (restarts_ >= kMaxRestarts) {
+    failure_ = status;  // a mismatch that persists: the object is corrupt at rest
+    return Status::Ok();
   }
+  if (single_request_) {
+    ++restarts_;
+    return status;  // the engine fetches it again
+  }
+  restart_pending_ = true;  // every part is in: OnPartDone fetches them all again
   return Status::Ok();
 }
 

@@ -720,6 +720,19 @@ TEST_F(PartsTest, Md5EtagIsVerifiedAndACorruptReplyIsFetchedAgain) {
   EXPECT_EQ(dir_.Read("k"), body);
 }
 
+TEST_F(PartsTest, AMismatchAfterTransientFailuresIsStillFetchedAgain) {
+  std::string body = Body(12);
+  fake_.ScriptSequence(GetUrl("k"), {{503, {}, "<Error><Code>SlowDown</Code></Error>", ""},
+                                     {503, {}, "<Error><Code>SlowDown</Code></Error>", ""}});
+  ScriptedObject object{body, "\"" + Md5Hex(body) + "\""};
+  object.corrupt_replies = 1;  // the third reply, the first with a body
+  fake_.ScriptObject(GetUrl("k"), object);
+  Summary summary = RunPlan({{}, {{"b", "k", dir_.path() + "/k", "", ""}}});
+  ASSERT_EQ(summary.succeeded, 1u) << collector_.results[0].status.ToString();
+  EXPECT_EQ(summary.retries, 3u);
+  EXPECT_EQ(dir_.Read("k"), body);
+}
+
 TEST_F(PartsTest, AMismatchAfterAResumedBodyStartsTheObjectOver) {
   std::string body = Body(12);
   ScriptedObject object{body, "\"" + Md5Hex(body) + "\""};
