@@ -17,11 +17,13 @@
 //   - size unknown (a key named by the user): a ranged GET of the first part
 //     discovers the size (Content-Range) and the ETag; the other parts follow,
 //     pinned to it (those an earlier run left on disk, by the journal, are
-//     not fetched again). A 200 answer means the server sent the whole object; a 416
-//     means the object is empty, and one plain GET follows.
+//     not fetched again). A 200 answer means the server sent the whole
+//     object; a 416 means the object is empty, and one plain GET follows;
+//   - a finished local copy of the current version: no request, or one that
+//     ends with 304 (DownloadOptions::skip_unchanged).
 // Each response must carry exactly what was asked (status, Content-Range,
 // length); the file is renamed to its final path only when every byte of the
-// object has been written.
+// object has been written and verified.
 #pragma once
 
 #include <cstdint>
