@@ -241,12 +241,10 @@ Status ObjectDownload::OnPartHeaders(const PartSpec& part, int status,
       break;
     case PartKind::kHead: {
       // The object's headers, as a whole reply would carry them.
-      const std::string* etag = http::FindHeader(headers, "etag");
-      if ((etag && s3::QuotedEtag(*etag) != if_match_) || ContentLength(headers) != size_) {
-        return Status::Service(412, "PreconditionFailed",
-                               "the object changed during the download (ETag " +
-                                   (etag ? *etag : std::string("none")) + ", expected " +
-                                   if_match_ + ")");
+      if (Status changed = CheckPinnedVersion(headers); !changed.ok()) return changed;
+      if (std::optional<uint64_t> length = ContentLength(headers); length != size_) {
+        return Changed("size " + (length ? std::to_string(*length) : std::string("unknown")) +
+                       ", expected " + std::to_string(*size_));
       }
       if (Status chosen = verifier_.Choose(headers, /*whole_reply=*/true); !chosen.ok()) {
         return chosen;
@@ -265,14 +263,7 @@ Status ObjectDownload::OnPartHeaders(const PartSpec& part, int status,
         return Protocol("Content-Range '" + std::string(content_range) +
                         "' does not answer bytes " + Range(part.first, last, *size_));
       }
-      // Servers that ignore If-Match still say which version they sent.
-      const std::string* etag = http::FindHeader(headers, "etag");
-      if (etag && !if_match_.empty() && s3::QuotedEtag(*etag) != if_match_) {
-        // What S3 would have answered with 412 had it honoured If-Match.
-        return Status::Service(412, "PreconditionFailed",
-                               "the object changed during the download (ETag " + *etag +
-                                   ", expected " + if_match_ + ")");
-      }
+      if (Status changed = CheckPinnedVersion(headers); !changed.ok()) return changed;
       break;
     }
   }
@@ -291,6 +282,19 @@ Status ObjectDownload::OnPartHeaders(const PartSpec& part, int status,
   if (Status file = EnsureFile(); !file.ok()) return file;
   VerifyResumedParts();
   return Status::Ok();
+}
+
+Status ObjectDownload::Changed(const std::string& detail) {
+  return Status::Service(412, "PreconditionFailed",
+                         "the object changed during the download (" + detail + ")");
+}
+
+Status ObjectDownload::CheckPinnedVersion(const http::Headers& headers) const {
+  // Servers that ignore If-Match still say which version they sent: another
+  // ETag is what S3 would have answered with 412 had it honoured If-Match.
+  const std::string* etag = http::FindHeader(headers, "etag");
+  if (if_match_.empty() || !etag || s3::QuotedEtag(*etag) == if_match_) return Status::Ok();
+  return Changed("ETag " + *etag + ", expected " + if_match_);
 }
 
 Status ObjectDownload::OnPartBody(const PartSpec& part, uint64_t offset, std::string_view data) {

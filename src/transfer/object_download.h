@@ -153,6 +153,10 @@ class ObjectDownload {
  private:
   Status EnsureFile();
   Next Settle();
+  // A 412 "the object changed during the download (`detail`)".
+  static Status Changed(const std::string& detail);
+  // Changed() when a reply names another ETag than the pinned one.
+  Status CheckPinnedVersion(const http::Headers& headers) const;
   // Whether a multipart object should get its checksum from a HEAD.
   bool WantsChecksumHead(std::string_view etag) const;
   // Every part is on disk from an earlier run: one is fetched again, so the
