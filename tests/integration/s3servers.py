@@ -916,6 +916,19 @@ def make_scratch_dir(prefix: str = "s3pull-test-") -> str:
     return tempfile.mkdtemp(prefix=prefix, dir=scratch_root())
 
 
+class PerTestFolder:
+    """Mixed into a suite whose class sets `scratch`: each test gets its own
+    folder, self.root, with an empty self.dest ("dest") inside, removed after."""
+
+    def setUp(self):
+        self.root = tempfile.mkdtemp(dir=self.scratch, prefix=self._testMethodName + "-")
+        self.dest = os.path.join(self.root, "dest")
+        os.mkdir(self.dest)
+
+    def tearDown(self):
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
 def walk_tree(root: str | os.PathLike) -> tuple[dict[str, str], set[str]]:
     """({relative path: kind} for every non-directory entry, {relative dirs}).
     kind is 'file', 'symlink' or 'other'. Relative paths use '/'."""

@@ -20,12 +20,11 @@ from __future__ import annotations
 import os
 import random
 import shutil
-import tempfile
 import unittest
 
-from s3servers import (MiB, ServerPool, assert_tree_equal, clean_aws_env, ensure_bucket,
-                       failed_lines, make_scratch_dir, ok_lines, run_s3pull, summary,
-                       upload_objects, walk_tree)
+from s3servers import (MiB, PerTestFolder, ServerPool, assert_tree_equal, clean_aws_env,
+                       ensure_bucket, failed_lines, make_scratch_dir, ok_lines, run_s3pull,
+                       summary, upload_objects, walk_tree)
 
 BUCKET = "authdata"
 
@@ -55,7 +54,7 @@ def tearDownModule():
     SERVERS.stop_all()
 
 
-class AuthTests(unittest.TestCase):
+class AuthTests(PerTestFolder, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.server = SERVERS.get("moto")
@@ -69,14 +68,6 @@ class AuthTests(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         shutil.rmtree(cls.scratch, ignore_errors=True)
-
-    def setUp(self):
-        self.root = tempfile.mkdtemp(dir=self.scratch, prefix=self._testMethodName + "-")
-        self.dest = os.path.join(self.root, "dest")
-        os.mkdir(self.dest)
-
-    def tearDown(self):
-        shutil.rmtree(self.root, ignore_errors=True)
 
     def cp(self, *args, env):
         run = run_s3pull(["cp", "--endpoint-url", self.server.endpoint_url, *args], env=env)

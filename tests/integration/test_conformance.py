@@ -51,9 +51,9 @@ import zlib
 
 import botocore.exceptions
 
-from s3servers import (MiB, RecordingProxy, ServerPool, assert_tree_equal, clean_aws_env,
-                       failed_lines, list_keys, make_scratch_dir, ok_lines, run_aws, run_s3pull,
-                       server_names, summary, upload_objects, walk_tree)
+from s3servers import (MiB, PerTestFolder, RecordingProxy, ServerPool, assert_tree_equal,
+                       clean_aws_env, failed_lines, list_keys, make_scratch_dir, ok_lines, run_aws,
+                       run_s3pull, server_names, summary, upload_objects, walk_tree)
 
 # --- data ------------------------------------------------------------------------
 
@@ -185,7 +185,7 @@ def tearDownModule():
     SERVERS.stop_all()
 
 
-class ConformanceSuite:
+class ConformanceSuite(PerTestFolder):
     """The tests; mixed into one unittest.TestCase per server below."""
 
     server_name = ""
@@ -206,14 +206,6 @@ class ConformanceSuite:
     def tearDownClass(cls):
         cls._pool.shutdown(wait=True)
         shutil.rmtree(cls.scratch, ignore_errors=True)
-
-    def setUp(self):
-        self.root = tempfile.mkdtemp(dir=self.scratch, prefix=self._testMethodName + "-")
-        self.dest = os.path.join(self.root, "dest")
-        os.mkdir(self.dest)
-
-    def tearDown(self):
-        shutil.rmtree(self.root, ignore_errors=True)
 
     def fixture(self, name: str):
         return self._fixtures[name].result()

@@ -20,7 +20,7 @@ import shutil
 import tempfile
 import unittest
 
-from s3servers import (MiB, ServerPool, assert_tree_equal, clean_aws_env,
+from s3servers import (MiB, PerTestFolder, ServerPool, assert_tree_equal, clean_aws_env,
                        failed_lines, make_scratch_dir, ok_lines, relative_to_prefix,
                        run_s3pull, server_names, summary, unchanged_lines, upload_objects,
                        walk_tree)
@@ -95,7 +95,7 @@ def tearDownModule():
     SERVERS.stop_all()
 
 
-class CpSuite:
+class CpSuite(PerTestFolder):
     """The tests; mixed into one unittest.TestCase per server below."""
 
     server_name = ""
@@ -115,14 +115,6 @@ class CpSuite:
     @classmethod
     def tearDownClass(cls):
         shutil.rmtree(cls.scratch, ignore_errors=True)
-
-    def setUp(self):
-        self.root = tempfile.mkdtemp(dir=self.scratch, prefix=self._testMethodName + "-")
-        self.dest = os.path.join(self.root, "dest")
-        os.mkdir(self.dest)
-
-    def tearDown(self):
-        shutil.rmtree(self.root, ignore_errors=True)
 
     # --- helpers ---------------------------------------------------------------
     def cp(self, *args, env=None, **kwargs):
