@@ -2,28 +2,15 @@
 #include "s3/list_objects.h"
 
 #include <charconv>
-#include <pugixml.hpp>
 
 #include "s3/uri_encode.h"
+#include "s3/xml.h"
 
 namespace s3pull::s3 {
 namespace {
 
 Status BadPage(std::string why) {
   return Status(StatusCode::kProtocolError, "ListObjectsV2 response: " + std::move(why));
-}
-
-// Keeps a text that is only whitespace (a key " " must survive), while the
-// indentation between elements is still dropped.
-constexpr unsigned kParseOptions = pugi::parse_default | pugi::parse_ws_pcdata_single;
-
-Status ParseXml(std::string_view xml, pugi::xml_document& doc) {
-  pugi::xml_parse_result parsed = doc.load_buffer(xml.data(), xml.size(), kParseOptions);
-  if (!parsed) {
-    return Status(StatusCode::kProtocolError, std::string("not XML: ") + parsed.description() +
-                                                  " at byte " + std::to_string(parsed.offset));
-  }
-  return Status::Ok();
 }
 
 // `text` as S3 sent it, %-decoded when the page was url-encoded.
@@ -59,11 +46,6 @@ Result<ListedObject> ParseContents(pugi::xml_node contents, bool url_encoded) {
   }
   object.etag = std::string(etag);
   return object;
-}
-
-bool IsTrue(std::string_view text) {
-  return text.size() == 4 && (text[0] | 0x20) == 't' && (text[1] | 0x20) == 'r' &&
-         (text[2] | 0x20) == 'u' && (text[3] | 0x20) == 'e';
 }
 
 // The code S3 would have sent, for responses that carry none (HEAD, proxies).
@@ -155,10 +137,11 @@ Result<ListPage> ParseListObjectsV2(std::string_view xml) {
   }
 
   std::string_view truncated = root.child("IsTruncated").text().get();
-  page.is_truncated = IsTrue(truncated);
-  if (!page.is_truncated && !truncated.empty() && truncated != "false") {
+  std::optional<bool> is_truncated = ParseXmlBool(truncated);
+  if (!is_truncated) {
     return BadPage("bad <IsTruncated> '" + std::string(truncated.substr(0, 40)) + "'");
   }
+  page.is_truncated = *is_truncated;
   page.next_continuation_token = root.child("NextContinuationToken").text().get();
   if (page.is_truncated && page.next_continuation_token.empty()) {
     return BadPage("truncated page without <NextContinuationToken>");

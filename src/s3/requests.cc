@@ -215,6 +215,20 @@ S3Request BuildGetObject(const Endpoint& endpoint, std::string_view bucket, std:
   return request;
 }
 
+S3Request BuildGetObjectAttributes(const Endpoint& endpoint, std::string_view bucket,
+                                   std::string_view key, uint64_t part_number_marker) {
+  S3Request request = BuildGetObject(endpoint, bucket, key);
+  request.canonical_query = "attributes=";
+  request.url.clear();
+  FinishUrl(endpoint, request);
+  request.headers = {{"x-amz-max-parts", "1000"},
+                     {"x-amz-object-attributes", "ETag,Checksum,ObjectParts,ObjectSize"}};
+  if (part_number_marker > 0) {
+    request.headers.emplace_back("x-amz-part-number-marker", std::to_string(part_number_marker));
+  }
+  return request;
+}
+
 S3Request BuildListObjectsV2(const Endpoint& endpoint, std::string_view bucket,
                              const ListParams& params) {
   bool virtual_host = UseVirtualHost(endpoint, bucket);

@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "s3pull/options.h"
 #include "s3pull/status.h"
@@ -45,9 +47,18 @@ struct S3Request {
   std::string host;             // Host header: host[:port] (port only when not default)
   std::string canonical_uri;    // path as sent, encoded once
   std::string canonical_query;  // query as sent, sorted, encoded
+  // x-amz-* headers that belong to the call: sent and signed (S3 refuses
+  // unsigned ones).
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 S3Request BuildGetObject(const Endpoint& endpoint, std::string_view bucket, std::string_view key);
+
+// GetObjectAttributes (KEY?attributes) asking for the object's ETag, size,
+// checksum and parts, up to 1,000 parts from the one after
+// `part_number_marker` (0 = from the first).
+S3Request BuildGetObjectAttributes(const Endpoint& endpoint, std::string_view bucket,
+                                   std::string_view key, uint64_t part_number_marker);
 
 struct ListParams {
   std::string prefix;

@@ -481,7 +481,10 @@ class Run {
     const ObjectTask& task = download.task();
     http::Headers headers;
     download.AddRequestHeaders(part, headers);
-    s3::S3Request request = s3::BuildGetObject(config_.endpoint, task.bucket, task.key);
+    s3::S3Request request =
+        part.kind == PartKind::kAttributes
+            ? s3::BuildGetObjectAttributes(config_.endpoint, task.bucket, task.key, part.first)
+            : s3::BuildGetObject(config_.endpoint, task.bucket, task.key);
     if (part.kind == PartKind::kHead) request.method = "HEAD";
     Send(request, std::move(headers), new PartRequest(this, object_id, &download, part));
   }

@@ -458,6 +458,50 @@ std::optional<Digest> Base64Decode(std::string_view text) {
   return out;
 }
 
+std::optional<HashAlgorithm> ChecksumAlgorithmNamed(std::string_view name) {
+  for (HashAlgorithm algorithm :
+       {HashAlgorithm::kCrc32, HashAlgorithm::kCrc32c, HashAlgorithm::kCrc64Nvme,
+        HashAlgorithm::kSha1, HashAlgorithm::kSha256}) {
+    if (AlgorithmName(algorithm) == name) return algorithm;
+  }
+  return std::nullopt;
+}
+
+Result<S3Checksum> ParseChecksumValue(HashAlgorithm algorithm, std::string_view value,
+                                      std::string_view type) {
+  S3Checksum checksum;
+  checksum.algorithm = algorithm;
+  // Base64 has no '-', so a '-' starts the part count.
+  std::string_view text = value;
+  size_t dash = text.find('-');
+  if (dash != std::string_view::npos) {
+    std::string_view count = text.substr(dash + 1);
+    auto [end, error] =
+        std::from_chars(count.data(), count.data() + count.size(), checksum.part_count);
+    if (error != std::errc() || end != count.data() + count.size() || count.empty() ||
+        checksum.part_count == 0) {
+      return Status(StatusCode::kProtocolError, "bad part count");
+    }
+    text = text.substr(0, dash);
+  }
+  std::optional<Digest> digest = Base64Decode(text);
+  if (!digest || digest->size() != DigestSize(algorithm)) {
+    return Status(StatusCode::kProtocolError, "not a base64 digest of the right length");
+  }
+  checksum.digest = std::move(*digest);
+  if (type.empty()) {
+    checksum.type = checksum.part_count > 0 ? ChecksumType::kComposite : ChecksumType::kFullObject;
+  } else if (type == "COMPOSITE") {
+    checksum.type = ChecksumType::kComposite;
+  } else if (type == "FULL_OBJECT" && checksum.part_count == 0) {
+    checksum.type = ChecksumType::kFullObject;
+  } else {
+    return Status(StatusCode::kProtocolError,
+                  "checksum type " + std::string(type) + " unknown, or contradicts the value");
+  }
+  return checksum;
+}
+
 Result<std::optional<S3Checksum>> ParseChecksumHeaders(const http::Headers& headers) {
   struct Source {
     std::string_view header;
@@ -473,38 +517,11 @@ Result<std::optional<S3Checksum>> ParseChecksumHeaders(const http::Headers& head
   for (const Source& source : kSources) {
     const std::string* value = http::FindHeader(headers, source.header);
     if (value == nullptr) continue;
-    S3Checksum checksum;
-    checksum.algorithm = source.algorithm;
-    // Base64 has no '-', so a '-' starts the part count.
-    std::string_view text = *value;
-    size_t dash = text.find('-');
-    if (dash != std::string_view::npos) {
-      std::string_view count = text.substr(dash + 1);
-      auto [end, error] =
-          std::from_chars(count.data(), count.data() + count.size(), checksum.part_count);
-      if (error != std::errc() || end != count.data() + count.size() || count.empty() ||
-          checksum.part_count == 0) {
-        return Malformed(source.header, *value, "bad part count");
-      }
-      text = text.substr(0, dash);
-    }
-    std::optional<Digest> digest = Base64Decode(text);
-    if (!digest || digest->size() != DigestSize(source.algorithm)) {
-      return Malformed(source.header, *value, "not a base64 digest of the right length");
-    }
-    checksum.digest = std::move(*digest);
     const std::string* type = http::FindHeader(headers, "x-amz-checksum-type");
-    if (type == nullptr) {
-      checksum.type =
-          checksum.part_count > 0 ? ChecksumType::kComposite : ChecksumType::kFullObject;
-    } else if (*type == "COMPOSITE") {
-      checksum.type = ChecksumType::kComposite;
-    } else if (*type == "FULL_OBJECT" && checksum.part_count == 0) {
-      checksum.type = ChecksumType::kFullObject;
-    } else {
-      return Malformed("x-amz-checksum-type", *type, "unknown, or contradicts " + *value);
-    }
-    return std::optional<S3Checksum>(std::move(checksum));
+    Result<S3Checksum> checksum =
+        ParseChecksumValue(source.algorithm, *value, type ? std::string_view(*type) : "");
+    if (!checksum.ok()) return Malformed(source.header, *value, checksum.status().message());
+    return std::optional<S3Checksum>(std::move(*checksum));
   }
   return std::optional<S3Checksum>();
 }
@@ -521,6 +538,60 @@ S3Checksum CompositeChecksum(HashAlgorithm algorithm, std::span<const Digest> pa
     hasher->Update(std::string_view(reinterpret_cast<const char*>(part.data()), part.size()));
   }
   return {algorithm, hasher->Finish(), ChecksumType::kComposite, part_digests.size()};
+}
+
+namespace {
+
+class PartsHasher final : public Hasher {
+ public:
+  PartsHasher(HashAlgorithm algorithm, std::vector<uint64_t> part_sizes)
+      : algorithm_(algorithm),
+        sizes_(std::move(part_sizes)),
+        hasher_(NewHasher(algorithm)),
+        left_(sizes_.empty() ? 0 : sizes_[0]) {}
+
+  void Update(std::string_view bytes) override {
+    while (!bytes.empty()) {
+      if (left_ == 0 && index_ + 1 < sizes_.size()) {
+        EndPart();
+        continue;
+      }
+      // Past the last part, everything goes into it.
+      size_t take =
+          left_ == 0 ? bytes.size() : static_cast<size_t>(std::min<uint64_t>(left_, bytes.size()));
+      hasher_->Update(bytes.substr(0, take));
+      left_ -= std::min<uint64_t>(left_, take);
+      bytes.remove_prefix(take);
+    }
+  }
+
+  Digest Finish() override {
+    while (index_ + 1 < sizes_.size()) EndPart();
+    Digest last = hasher_->Finish();
+    digests_.insert(digests_.end(), last.begin(), last.end());
+    return std::move(digests_);
+  }
+
+ private:
+  void EndPart() {
+    Digest digest = hasher_->Finish();
+    digests_.insert(digests_.end(), digest.begin(), digest.end());
+    hasher_ = NewHasher(algorithm_);
+    left_ = sizes_[++index_];
+  }
+
+  HashAlgorithm algorithm_;
+  std::vector<uint64_t> sizes_;
+  std::unique_ptr<Hasher> hasher_;  // the current part's
+  size_t index_ = 0;                // the current part
+  uint64_t left_;                   // bytes of the current part still to come
+  Digest digests_;                  // the finished parts'
+};
+
+}  // namespace
+
+std::unique_ptr<Hasher> NewPartsHasher(HashAlgorithm algorithm, std::vector<uint64_t> part_sizes) {
+  return std::make_unique<PartsHasher>(algorithm, std::move(part_sizes));
 }
 
 bool IsMd5Etag(std::string_view etag) {

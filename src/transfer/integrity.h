@@ -7,8 +7,8 @@
 // the part CRCs in offset order into the CRC of the whole object, so S3's
 // full-object checksum is checked without reading the file again. An object
 // uploaded in N parts may instead carry a composite checksum: the digest of
-// its N part digests (CompositeChecksum), checkable when the ranges fetched
-// are the stored parts.
+// its N part digests (CompositeChecksum), checked from the stored parts'
+// sizes and digests (NewPartsHasher), whatever ranges were fetched.
 //
 // A CRC's digest is its value big-endian, as S3 base64-encodes it.
 //
@@ -106,10 +106,27 @@ Result<std::optional<S3Checksum>> ParseChecksumHeaders(const http::Headers& head
 // composite. For messages ("expected X, got Y") and tests.
 std::string ChecksumHeaderValue(const S3Checksum& checksum);
 
+// S3's name of a checksum algorithm back to it ("CRC32" ... "SHA256"; not
+// MD5, which S3 offers as no checksum): nullopt for any other name.
+std::optional<HashAlgorithm> ChecksumAlgorithmNamed(std::string_view name);
+
+// A checksum value as S3 writes it ("BASE64", or "BASE64-N" for a composite
+// one) with its type ("FULL_OBJECT", "COMPOSITE", or "" when not said: a
+// "-N" then means composite). kProtocolError saying why it is malformed.
+Result<S3Checksum> ParseChecksumValue(HashAlgorithm algorithm, std::string_view value,
+                                      std::string_view type);
+
 // The composite checksum of an object whose stored parts have these digests
 // (in part order): the digest of their concatenated bytes, with part_count =
 // the number of parts. Compare it to the parsed header with ==.
 S3Checksum CompositeChecksum(HashAlgorithm algorithm, std::span<const Digest> part_digests);
+
+// Hashes an object uploaded in parts of `part_sizes` bytes part by part:
+// Finish() gives the parts' digests one after another (what a composite
+// checksum is the digest of). Bytes past the parts' total are hashed into
+// the last part, and parts that got fewer bytes than their size are hashed
+// as they are, so the result then differs from the stored parts' digests.
+std::unique_ptr<Hasher> NewPartsHasher(HashAlgorithm algorithm, std::vector<uint64_t> part_sizes);
 
 // True when `etag` (quoted or not) is 32 hex digits: the form of a
 // single-part upload's ETag, which is then usually the object's MD5.

@@ -22,6 +22,8 @@ constexpr int kMaxRestarts = 2;
 // Objects up to this size are hashed on the event loop as their bytes
 // arrive: handing them to a worker would cost more than hashing them.
 constexpr uint64_t kMaxStreamHashedSize = 16 * 1024;
+// A GetObjectAttributes page lists at most 1,000 parts (about 150 KB).
+constexpr size_t kMaxAttributesBody = 4 * 1024 * 1024;
 
 Status Protocol(std::string message) {
   return Status(StatusCode::kProtocolError, std::move(message));
@@ -249,10 +251,17 @@ Status ObjectDownload::OnPartHeaders(const PartSpec& part, int status,
       if (Status chosen = verifier_.Choose(headers, /*whole_reply=*/true); !chosen.ok()) {
         return chosen;
       }
-      // Asking again would not help: the object fails.
-      if (Status required = verifier_.RequireSomething(); !required.ok()) failure_ = required;
+      // Asking again would not help: the object fails (unless its parts,
+      // still to come, may tell).
+      if (Status required = verifier_.RequireSomething();
+          !required.ok() && !verifier_.wants_attributes()) {
+        failure_ = required;
+      }
       return failure_;
     }
+    case PartKind::kAttributes:
+      if (status != 200) return Protocol("HTTP 206 in answer to GetObjectAttributes");
+      return Status::Ok();
     case PartKind::kRange: {
       if (status != 206) {
         return Protocol("HTTP " + std::to_string(status) +
@@ -299,6 +308,13 @@ Status ObjectDownload::CheckPinnedVersion(const http::Headers& headers) const {
 
 Status ObjectDownload::OnPartBody(const PartSpec& part, uint64_t offset, std::string_view data) {
   if (failed()) return failure_;
+  if (part.kind == PartKind::kAttributes) {
+    if (attributes_body_.size() + data.size() > kMaxAttributesBody) {
+      return Protocol("GetObjectAttributes response larger than 4 MiB");
+    }
+    attributes_body_.append(data);
+    return Status::Ok();
+  }
   uint64_t limit = part.kind == PartKind::kRange ? part.length : size_.value_or(UINT64_MAX);
   if (part.kind == PartKind::kDiscover && !discovered_whole_) limit = std::min(part.length, *size_);
   if (offset + data.size() > limit) {
@@ -314,7 +330,9 @@ Status ObjectDownload::OnPartBody(const PartSpec& part, uint64_t offset, std::st
 }
 
 Status ObjectDownload::VerifyPart(const PartSpec& part, uint64_t received) {
-  if (failed() || part.kind == PartKind::kHead) return Status::Ok();
+  if (failed() || part.kind == PartKind::kHead || part.kind == PartKind::kAttributes) {
+    return Status::Ok();
+  }
   if (single_request_) {
     // Done when every byte is in (a resumed request ends it too).
     if (!verifier_.active() || (size_ && bytes_ != *size_)) return Status::Ok();
@@ -362,6 +380,15 @@ Status ObjectDownload::FinishHashing() {
 
 ObjectDownload::Next ObjectDownload::OnPartDone(const PartSpec& part, const Status& status) {
   --outstanding_;
+  if (part.kind == PartKind::kAttributes) {
+    if (std::optional<PartSpec> next_page = OnAttributes(part, status)) {
+      ++outstanding_;
+      Next next;
+      next.send_now = next_page;
+      return next;
+    }
+    return failed() ? Settle() : QueueRest();
+  }
   if (!status.ok()) {
     if (status.http_status() == 304 && !if_none_match_.empty() && part.kind != PartKind::kRange) {
       unchanged_ = true;  // If-None-Match held: the local copy is current
@@ -412,33 +439,83 @@ ObjectDownload::Next ObjectDownload::OnPartDone(const PartSpec& part, const Stat
       failure_ = noted;
     }
   }
+  std::optional<PartSpec> ask;
   if (part.kind == PartKind::kDiscover && !failed() && !verifier_.active() &&
       WantsChecksumHead(if_match_)) {
-    // A discovered multipart object: its checksum first, then the rest.
+    ask = PartSpec{PartKind::kHead};  // a discovered multipart object: its checksum first
+  } else if (part.kind == PartKind::kHead && !failed() && verifier_.wants_attributes()) {
+    ask = PartSpec{PartKind::kAttributes};  // a checksum that may be composite: its parts
+  }
+  if (ask) {
     ++outstanding_;
     Next next;
-    next.send_now = PartSpec{PartKind::kHead};
+    next.send_now = ask;
     return next;
   }
-  if (!rest_queued_ && size_) {
-    // The first request (discovery or the checksum HEAD, or its retry) is
-    // in: the parts may go.
-    rest_queued_ = true;
-    if (part_count_ > rest_from_) {
-      outstanding_ += part_count_ - rest_from_ - parts_on_disk_;
-      Next next = Settle();
-      next.queue_from = rest_from_;
-      next.queue_to = part_count_;
-      return next;
+  return QueueRest();
+}
+
+ObjectDownload::Next ObjectDownload::QueueRest() {
+  if (rest_queued_ || !size_) return Settle();
+  // The first request (discovery, the checksum HEAD or GetObjectAttributes)
+  // is in: the parts may go.
+  rest_queued_ = true;
+  if (part_count_ <= rest_from_) return Settle();
+  outstanding_ += part_count_ - rest_from_ - parts_on_disk_;
+  Next next = Settle();
+  next.queue_from = rest_from_;
+  next.queue_to = part_count_;
+  return next;
+}
+
+std::optional<PartSpec> ObjectDownload::OnAttributes(const PartSpec& page, const Status& status) {
+  std::string body = std::move(attributes_body_);
+  attributes_body_.clear();
+  if (failed()) return std::nullopt;
+  if (status.code() == StatusCode::kCancelled) {
+    failure_ = status;
+    return std::nullopt;
+  }
+  // A server that does not answer (or not understandably) leaves the
+  // checksum unchecked; one that contradicts the object fails it.
+  Result<s3::ObjectAttributes> reply =
+      status.ok() ? s3::ParseGetObjectAttributes(body) : Result<s3::ObjectAttributes>(status);
+  if (!reply.ok()) {
+    verifier_.NoAttributes("GetObjectAttributes failed: " + reply.status().ToString());
+  } else if (!reply->etag.empty() && s3::QuotedEtag(reply->etag) != if_match_) {
+    failure_ = Changed("ETag \"" + reply->etag + "\", expected " + if_match_);
+  } else if (reply->size && reply->size != size_) {
+    failure_ =
+        Changed("size " + std::to_string(*reply->size) + ", expected " + std::to_string(*size_));
+  } else {
+    uint64_t part_count = s3::MultipartCount(if_match_);
+    bool more = reply->is_truncated;
+    uint64_t marker = reply->next_part_number_marker;
+    if (page.first == 0) {
+      attributes_ = std::move(*reply);  // the object's checksum, and the first parts
+    } else {
+      attributes_.parts.insert(attributes_.parts.end(), reply->parts.begin(), reply->parts.end());
+    }
+    if (more && attributes_.parts.size() < part_count) {
+      if (marker > page.first) return PartSpec{PartKind::kAttributes, marker};
+      verifier_.NoAttributes("GetObjectAttributes lists parts out of order");
+    } else if (Status used = verifier_.UseAttributes(attributes_, *size_, part_count); !used.ok()) {
+      failure_ = used;
     }
   }
-  return Settle();
+  attributes_ = {};
+  if (failure_.ok()) failure_ = verifier_.RequireSomething();
+  return std::nullopt;
 }
 
 std::optional<PartSpec> ObjectDownload::RetryPart(const PartSpec& part, uint64_t received,
                                                   bool resume) {
   PartSpec retry = part;
   retry.attempt = part.attempt + 1;
+  if (part.kind == PartKind::kHead || part.kind == PartKind::kAttributes) {
+    attributes_body_.clear();
+    return retry;  // no bytes of the object came with it
+  }
   if (resume) {
     if (received == 0) return retry;  // nothing arrived: the same request again
     // Resume where the body broke off: the part's remaining bytes, as a range.

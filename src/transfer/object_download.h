@@ -11,9 +11,10 @@
 //     the listed ETag with If-Match;
 //   - a multipart object (ETag "...-N") has no MD5 to check, and its ranged
 //     replies carry no checksum: unless checksums are off, a HEAD (pinned to
-//     the ETag) asks for its full-object checksum before the parts go out
-//     (after the first part, for a discovered one); a composite checksum
-//     cannot be checked from ranges and is not;
+//     the ETag) asks for its checksum before the parts go out (after the
+//     first part, for a discovered one); when that may be composite,
+//     GetObjectAttributes (page by page) gives the stored parts' sizes and
+//     checksums, by which the object is checked (verifier.h);
 //   - size unknown (a key named by the user): a ranged GET of the first part
 //     discovers the size (Content-Range) and the ETag; the other parts follow,
 //     pinned to it (those an earlier run left on disk, by the journal, are
@@ -33,6 +34,7 @@
 #include <vector>
 
 #include "http/http_client.h"
+#include "s3/object_attributes.h"
 #include "s3pull/downloader.h"
 #include "s3pull/status.h"
 #include "transfer/file_writer.h"
@@ -43,12 +45,14 @@
 namespace s3pull::transfer {
 
 // kHead: a HEAD that asks for the object's checksum (multipart objects,
-// whose ranged parts carry none).
-enum class PartKind { kWhole, kDiscover, kRange, kHead };
+// whose ranged parts carry none); kAttributes: a page of its
+// GetObjectAttributes (its parts and their checksums).
+enum class PartKind { kWhole, kDiscover, kRange, kHead, kAttributes };
 
 struct PartSpec {
   PartKind kind = PartKind::kWhole;
-  uint64_t first = 0;   // kRange/kDiscover: the first byte asked for
+  uint64_t first = 0;   // kRange/kDiscover: the first byte asked for;
+                        // kAttributes: the part number the page starts after
   uint64_t length = 0;  // kRange/kDiscover: the bytes asked for
   int attempt = 0;      // 0 = first try; n = n-th retry
 };
@@ -115,7 +119,8 @@ class ObjectDownload {
     uint64_t queue_from = 0;  // queue RangePart(i) for i in [queue_from, queue_to)
     uint64_t queue_to = 0;
     // A request to send at once, in the slot of the one that ended: a plain
-    // GET after a 416 to discovery, or the checksum HEAD after discovery.
+    // GET after a 416 to discovery, the checksum HEAD after discovery, or
+    // GetObjectAttributes after the HEAD (and its next page).
     std::optional<PartSpec> send_now;
     bool restarted = false;  // the object is being fetched again from scratch
     bool finished = false;   // nothing outstanding, nothing being hashed: call Finish()
@@ -153,6 +158,11 @@ class ObjectDownload {
  private:
   Status EnsureFile();
   Next Settle();
+  // The parts after the first request (discovery, HEAD, attributes) go.
+  Next QueueRest();
+  // A page of GetObjectAttributes ended with `status`: the next page to ask
+  // for, or nullopt when the verifier has had what there is.
+  std::optional<PartSpec> OnAttributes(const PartSpec& page, const Status& status);
   // A 412 "the object changed during the download (`detail`)".
   static Status Changed(const std::string& detail);
   // Changed() when a reply names another ETag than the pinned one.
@@ -199,9 +209,11 @@ class ObjectDownload {
   ObjectVerifier verifier_;
   FileWriter::Durability durability_;
   bool skip_unchanged_;
-  std::string if_none_match_;  // the ETag of a finished local copy; "" = none
-  bool unchanged_ = false;     // the local copy is the current version
-  bool rest_queued_ = false;   // parts after the first were handed to the engine
+  std::string if_none_match_;        // the ETag of a finished local copy; "" = none
+  bool unchanged_ = false;           // the local copy is the current version
+  bool rest_queued_ = false;         // parts after the first were handed to the engine
+  std::string attributes_body_;      // the GetObjectAttributes page being received
+  s3::ObjectAttributes attributes_;  // its pages so far, their parts joined
 };
 
 }  // namespace s3pull::transfer

@@ -28,16 +28,17 @@ http::Request RequestSigner::Prepare(const s3::S3Request& request, http::Headers
   out.method = request.method;
   out.url = request.url;
   out.headers = std::move(unsigned_headers);
-  // S3 sends an object's checksums only when asked; x-amz-* headers are signed.
-  std::pair<std::string, std::string> checksum_mode{"x-amz-checksum-mode", "ENABLED"};
-  if (ask_checksums_) out.headers.push_back(checksum_mode);
-  if (!credentials_) return out;
+  // x-amz-* headers are signed: the call's own, and the one that asks S3 for
+  // an object's checksums (sent only when asked for).
   auth::SigningRequest signing;
+  signing.headers = request.headers;
+  if (ask_checksums_) signing.headers.emplace_back("x-amz-checksum-mode", "ENABLED");
+  out.headers.insert(out.headers.end(), signing.headers.begin(), signing.headers.end());
+  if (!credentials_) return out;
   signing.method = request.method;
   signing.host = request.host;
   signing.canonical_uri = request.canonical_uri;
   signing.canonical_query = request.canonical_query;
-  if (ask_checksums_) signing.headers.push_back(std::move(checksum_mode));
   auth::SignedHeaders signed_headers =
       auth::Sign(signing, *credentials_, scope_, clock_() + clock_offset_, &key_cache_);
   for (auto& header : signed_headers.headers) out.headers.push_back(std::move(header));

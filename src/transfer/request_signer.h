@@ -1,7 +1,8 @@
 // RequestSigner: turns a built S3 request into the HTTP request to send.
 //
-// It adds the caller's unsigned headers (Range, If-Match), asks S3 for the
-// object's checksums when they are to be verified, and signs with SigV4 at
+// It adds the caller's unsigned headers (Range, If-Match) and the request's
+// own x-amz-* headers, asks S3 for the object's checksums when they are to be
+// verified, and signs with SigV4 at
 // the current time (unless requests are anonymous), keeping the signing key
 // cached per day. After a RequestTimeTooSkewed answer it signs with the
 // server's clock instead of ours.

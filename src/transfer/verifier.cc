@@ -1,6 +1,8 @@
 // ObjectVerifier implementation; see verifier.h.
 #include "transfer/verifier.h"
 
+#include <algorithm>
+
 #include "s3/get_object.h"
 
 namespace s3pull::transfer {
@@ -20,6 +22,8 @@ Status ObjectVerifier::Choose(const http::Headers& headers, bool whole_reply) {
       algorithm_ = (*checksum)->algorithm;
       expected_ = (*checksum)->digest;
       what_ = std::string(AlgorithmName(algorithm_));
+    } else if (*checksum && multipart) {
+      wants_attributes_ = true;
     }
   }
   const std::string* etag = http::FindHeader(headers, "etag");
@@ -30,15 +34,97 @@ Status ObjectVerifier::Choose(const http::Headers& headers, bool whole_reply) {
       what_ = "MD5 (the ETag)";
     }
   }
-  if (!expected_.empty()) hasher_ = NewHasher(algorithm_);
+  if (!expected_.empty()) hasher_ = NewObjectHasher();
   return Status::Ok();
+}
+
+Status ObjectVerifier::UseAttributes(const s3::ObjectAttributes& attributes, uint64_t size,
+                                     uint64_t part_count) {
+  wants_attributes_ = false;
+  auto bad = [](const std::string& why) {
+    return Status(StatusCode::kProtocolError, "GetObjectAttributes response: " + why);
+  };
+  if (attributes.checksum_algorithm.empty()) {
+    NoAttributes("GetObjectAttributes gives no checksum");
+    return Status::Ok();
+  }
+  std::optional<HashAlgorithm> algorithm = ChecksumAlgorithmNamed(attributes.checksum_algorithm);
+  if (!algorithm) {
+    NoAttributes("its checksum algorithm " + attributes.checksum_algorithm + " is unknown");
+    return Status::Ok();
+  }
+  Result<S3Checksum> checksum =
+      ParseChecksumValue(*algorithm, attributes.checksum, attributes.checksum_type);
+  if (!checksum.ok()) return bad(checksum.status().message() + ": \"" + attributes.checksum + "\"");
+  algorithm_ = *algorithm;
+  if (checksum->type == ChecksumType::kFullObject) {
+    expected_ = checksum->digest;
+    what_ = std::string(AlgorithmName(algorithm_));
+    hasher_ = NewObjectHasher();
+    return Status::Ok();
+  }
+  if (attributes.parts.empty()) {
+    NoAttributes("its checksum is composite and the server lists no checksums of its parts");
+    return Status::Ok();
+  }
+  if (attributes.parts.size() != part_count ||
+      (checksum->part_count != 0 && checksum->part_count != part_count)) {
+    return bad(std::to_string(attributes.parts.size()) + " parts listed, the ETag says " +
+               std::to_string(part_count));
+  }
+  Digest expected;
+  std::vector<Digest> digests;
+  std::vector<uint64_t> sizes;
+  uint64_t total = 0;
+  for (const s3::ObjectPart& part : attributes.parts) {
+    std::string which = "part " + std::to_string(part.number);
+    if (part.number != sizes.size() + 1) {
+      return bad(which + " listed in place " + std::to_string(sizes.size() + 1));
+    }
+    if (part.checksum_algorithm != attributes.checksum_algorithm) {
+      return bad(which + " has no " + attributes.checksum_algorithm + " checksum");
+    }
+    Result<S3Checksum> digest = ParseChecksumValue(*algorithm, part.checksum, "FULL_OBJECT");
+    if (!digest.ok()) return bad(which + ": " + digest.status().message());
+    expected.insert(expected.end(), digest->digest.begin(), digest->digest.end());
+    digests.push_back(std::move(digest->digest));
+    sizes.push_back(part.size);
+    total += part.size;
+  }
+  if (total != size) {
+    return bad("the parts add up to " + std::to_string(total) + " bytes, the object has " +
+               std::to_string(size));
+  }
+  S3Checksum composite = CompositeChecksum(*algorithm, digests);
+  if (composite.digest != checksum->digest) {
+    return Status(StatusCode::kIntegrityError,
+                  "checksum mismatch: the " + attributes.checksum_algorithm +
+                      " checksums of the parts make " + ChecksumHeaderValue(composite) +
+                      ", the object's is " + attributes.checksum);
+  }
+  expected_ = std::move(expected);
+  part_sizes_ = std::move(sizes);
+  what_ = attributes.checksum_algorithm;
+  hasher_ = NewObjectHasher();
+  return Status::Ok();
+}
+
+void ObjectVerifier::NoAttributes(std::string why) {
+  wants_attributes_ = false;
+  unchecked_why_ = std::move(why);
 }
 
 Status ObjectVerifier::RequireSomething() const {
   if (mode_ != ChecksumMode::kRequired || active()) return Status::Ok();
+  std::string why = unchecked_why_.empty()
+                        ? "the ETag is not an MD5 and S3 sent no full-object checksum"
+                        : unchecked_why_;
   return Status(StatusCode::kIntegrityError,
-                "no checksum to verify: the ETag is not an MD5 and S3 sent no full-object "
-                "checksum (--checksum required)");
+                "no checksum to verify: " + why + " (--checksum required)");
+}
+
+std::unique_ptr<Hasher> ObjectVerifier::NewObjectHasher() const {
+  return part_sizes_.empty() ? NewHasher(algorithm_) : NewPartsHasher(algorithm_, part_sizes_);
 }
 
 void ObjectVerifier::Stream(std::string_view data) {
@@ -49,7 +135,7 @@ void ObjectVerifier::Stream(std::string_view data) {
 }
 
 void ObjectVerifier::Restart() {
-  if (active()) hasher_ = NewHasher(algorithm_);
+  if (active()) hasher_ = NewObjectHasher();
   hashed_ = ready_ = 0;
   waiting_.clear();
 }
@@ -79,9 +165,23 @@ Status ObjectVerifier::Check() {
   Digest actual = hasher_->Finish();
   hasher_.reset();
   if (actual == expected_) return Status::Ok();
-  return Status(StatusCode::kIntegrityError, "checksum mismatch: " + what_ + " expected " +
-                                                 HexEncode(expected_) + ", got " +
-                                                 HexEncode(actual));
+  if (part_sizes_.empty() || actual.size() != expected_.size()) {
+    return Status(StatusCode::kIntegrityError, "checksum mismatch: " + what_ + " expected " +
+                                                   HexEncode(expected_) + ", got " +
+                                                   HexEncode(actual));
+  }
+  // Name the first part that differs.
+  size_t digest_size = DigestSize(algorithm_);
+  size_t part =
+      (std::mismatch(actual.begin(), actual.end(), expected_.begin()).first - actual.begin()) /
+      digest_size;
+  auto digest = [&](const Digest& all) {
+    return HexEncode(std::span(all).subspan(part * digest_size, digest_size));
+  };
+  return Status(StatusCode::kIntegrityError, "checksum mismatch: " + what_ + " of part " +
+                                                 std::to_string(part + 1) + " of " +
+                                                 std::to_string(part_sizes_.size()) + " expected " +
+                                                 digest(expected_) + ", got " + digest(actual));
 }
 
 }  // namespace s3pull::transfer

@@ -6,15 +6,20 @@
 // multipart object only when x-amz-checksum-type says FULL_OBJECT, since
 // some servers send a composite one unmarked), else the MD5 that a
 // single-part ETag is (32 hex digits; not for SSE-KMS or SSE-C).
-// "required" fails an object that offers neither; "off" checks nothing.
+// A multipart object's checksum that is not marked FULL_OBJECT may be
+// composite (the digest of its parts' digests): then GetObjectAttributes
+// gives the stored parts' sizes and checksums (UseAttributes), each part is
+// checked, and the parts' checksums must make the object's; a server that
+// lists no parts leaves it unchecked.
+// "required" fails an object that offers nothing checkable; "off" checks
+// nothing.
 //
 // How: bytes are hashed in order, from byte 0. Written to a file, they are
 // read back off the event loop (hash_pool.h) as each run of finished bytes
 // joins the hashed front: an object fetched in one request once it is all
 // in; ranged parts, which arrive in any order, as the parts before them are
 // in too (the data is still in the page cache). Bytes going to standard
-// output, and small objects, are hashed as they stream. Composite checksums of multipart
-// uploads are not checked.
+// output, and small objects, are hashed as they stream.
 #pragma once
 
 #include <cstdint>
@@ -23,8 +28,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "http/http_client.h"
+#include "s3/object_attributes.h"
 #include "s3pull/status.h"
 #include "transfer/integrity.h"
 
@@ -41,6 +48,18 @@ class ObjectVerifier {
   // checksum headers are the object's. kProtocolError for a malformed
   // checksum header.
   Status Choose(const http::Headers& headers, bool whole_reply);
+  // Choose() found a checksum that may be composite: UseAttributes() or
+  // NoAttributes() is to follow.
+  bool wants_attributes() const { return wants_attributes_; }
+  // The object's GetObjectAttributes (every page's parts joined), for an
+  // object of `size` bytes uploaded in `part_count` parts. Sets the check
+  // from its checksum: a full-object one, or a composite one by its parts.
+  // kIntegrityError when the parts' checksums do not make the object's (or
+  // the count differs); kProtocolError when the reply contradicts itself or
+  // the object (sizes, part numbers, malformed values).
+  Status UseAttributes(const s3::ObjectAttributes& attributes, uint64_t size, uint64_t part_count);
+  // GetObjectAttributes could not tell (`why`): the checksum stays unchecked.
+  void NoAttributes(std::string why);
   // kIntegrityError in "required" mode when Choose() found nothing to check.
   Status RequireSomething() const;
   bool active() const { return !expected_.empty(); }
@@ -75,10 +94,17 @@ class ObjectVerifier {
   bool Complete(uint64_t size) const { return hashed_ == size && !hashing_; }
 
  private:
+  std::unique_ptr<Hasher> NewObjectHasher() const;
+
   ChecksumMode mode_;
   HashAlgorithm algorithm_ = HashAlgorithm::kMd5;
+  // The object's digest, or (a composite checksum) its parts' digests one
+  // after another.
   Digest expected_;
-  std::string what_;  // "MD5 of the ETag", "CRC64NVME"
+  std::vector<uint64_t> part_sizes_;  // a composite checksum's stored parts
+  std::string what_;                  // "MD5 (the ETag)", "CRC64NVME"
+  bool wants_attributes_ = false;
+  std::string unchecked_why_;  // why a checksum S3 has cannot be checked
   std::unique_ptr<Hasher> hasher_;
   uint64_t hashed_ = 0;   // bytes hashed, from byte 0
   uint64_t ready_ = 0;    // bytes finished, from byte 0

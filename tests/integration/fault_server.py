@@ -17,9 +17,21 @@ semantics a downloader depends on:
                             `If-Match` answers 412 PreconditionFailed when it
                             is not the current ETag
   HEAD /BUCKET/KEY          the same headers, no body
+  GET /BUCKET/KEY?attributes GetObjectAttributes: ETag, ObjectSize, and for an
+                            object put with `part_sizes` its composite
+                            Checksum and ObjectParts (each part's number,
+                            size and checksum), at most `x-amz-max-parts` (and
+                            `parts_page_size`) parts after
+                            `x-amz-part-number-marker`, IsTruncated and
+                            NextPartNumberMarker
 
 The ETag is the quoted MD5 of the content, or a multipart-style "MD5-N" when
-the object is put with `multipart_parts=N`. Errors carry S3's XML body
+the object is put with `multipart_parts=N`. An object put with
+`part_sizes=[...]` was "uploaded" in parts of those sizes with checksums
+(`checksum_algorithm` CRC32, SHA1 or SHA256): whole replies (GET without
+Range, HEAD) to requests with `x-amz-checksum-mode: ENABLED` carry its
+composite checksum, `x-amz-checksum-ALGORITHM: BASE64-N` with
+`x-amz-checksum-type: COMPOSITE`, as S3 sends them. Errors carry S3's XML body
 (<Error><Code/><Message/><RequestId/></Error>). Every response has a Date
 header and a Content-Length, and connections are kept alive (HTTP/1.1), so a
 client's connection reuse works. Any Authorization is accepted; signatures
@@ -78,6 +90,7 @@ import struct
 import threading
 import time
 import urllib.parse
+import zlib
 from typing import Callable
 from xml.sax.saxutils import escape
 
@@ -185,6 +198,28 @@ class StoredObject:
     data: bytes
     etag: str  # quoted
     last_modified: float
+    part_sizes: list[int] | None = None  # an upload in parts with checksums
+    checksum_algorithm: str = "CRC32"
+
+    def part_digests(self) -> list[bytes]:
+        digests, first = [], 0
+        for size in self.part_sizes or []:
+            digests.append(checksum_digest(self.checksum_algorithm, self.data[first:first + size]))
+            first += size
+        return digests
+
+    def composite_checksum(self) -> str:
+        """The value of x-amz-checksum-ALGORITHM: the digest of the parts'
+        digests, base64, then "-N"."""
+        digests = self.part_digests()
+        composite = checksum_digest(self.checksum_algorithm, b"".join(digests))
+        return f"{base64.b64encode(composite).decode()}-{len(digests)}"
+
+
+def checksum_digest(algorithm: str, data: bytes) -> bytes:
+    if algorithm == "CRC32":
+        return zlib.crc32(data).to_bytes(4, "big")
+    return hashlib.new(algorithm.lower(), data).digest()
 
 
 def make_etag(data: bytes, multipart_parts: int | None = None) -> str:
@@ -242,8 +277,9 @@ class FaultServer:
     on 127.0.0.1 (a free port) from __enter__ to __exit__."""
 
     def __init__(self, page_size: int = 1000, clock_offset: float = 0.0,
-                 max_skew: float | None = None):
+                 max_skew: float | None = None, parts_page_size: int = 1000):
         self.page_size = page_size
+        self.parts_page_size = parts_page_size
         self.clock_offset = clock_offset
         self.max_skew = max_skew
         self.buckets: dict[str, dict[str, StoredObject]] = {}
@@ -297,10 +333,17 @@ class FaultServer:
         with self._lock:
             self.buckets.setdefault(bucket, {})
 
-    def put(self, bucket: str, key: str, data: bytes,
-            multipart_parts: int | None = None) -> str:
-        """Stores an object (creating the bucket); returns its quoted ETag."""
-        stored = StoredObject(bytes(data), make_etag(data, multipart_parts), self.now())
+    def put(self, bucket: str, key: str, data: bytes, multipart_parts: int | None = None,
+            part_sizes: list[int] | None = None, checksum_algorithm: str = "CRC32") -> str:
+        """Stores an object (creating the bucket); returns its quoted ETag.
+        With `part_sizes` (which must add up to len(data)) it was uploaded in
+        those parts, with checksums."""
+        if part_sizes is not None:
+            assert sum(part_sizes) == len(data), "the parts must add up to the object"
+            multipart_parts = len(part_sizes)
+        stored = StoredObject(bytes(data), make_etag(data, multipart_parts), self.now(),
+                              list(part_sizes) if part_sizes is not None else None,
+                              checksum_algorithm)
         with self._lock:
             self.buckets.setdefault(bucket, {})[key] = stored
         return stored.etag
@@ -757,6 +800,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                         resource=record.path)
             return
         kind = fault.kind if fault is not None else "ok"
+        if "attributes" in record.query:
+            self._object_attributes(obj)
+            return
         if_match = self.headers.get("If-Match")
         if (if_match is not None and kind != "ignore_if_match"
                 and not self._etag_matches(if_match, obj.etag)):
@@ -775,6 +821,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         if span is None:
             status, body, headers = 200, obj.data, common
+            if obj.part_sizes is not None and self.headers.get("x-amz-checksum-mode") == "ENABLED":
+                headers = [*common,
+                           (f"x-amz-checksum-{obj.checksum_algorithm.lower()}",
+                            obj.composite_checksum()),
+                           ("x-amz-checksum-type", "COMPOSITE")]
         else:
             first, last = span
             body = obj.data[first:last + 1]
@@ -806,6 +857,40 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._write(body)
         if kind == "change_object":
             self.fs.put(record.bucket, record.key, fault.content, fault.multipart_parts)
+
+    def _object_attributes(self, obj: StoredObject) -> None:
+        wanted = {a.strip() for a in (self.headers.get("x-amz-object-attributes") or "").split(",")}
+        marker = int(self.headers.get("x-amz-part-number-marker") or 0)
+        max_parts = min(int(self.headers.get("x-amz-max-parts") or 1000), self.fs.parts_page_size)
+        tag = f"Checksum{obj.checksum_algorithm}"
+        out = [f'<?xml version="1.0" encoding="UTF-8"?>\n'
+               f'<GetObjectAttributesOutput xmlns="{S3_NAMESPACE}">']
+        if "ETag" in wanted:
+            out.append(f"<ETag>{obj.etag.strip(chr(34))}</ETag>")
+        if "Checksum" in wanted and obj.part_sizes is not None:
+            out.append(f"<Checksum><{tag}>{obj.composite_checksum()}</{tag}>"
+                       f"<ChecksumType>COMPOSITE</ChecksumType></Checksum>")
+        if "ObjectParts" in wanted and obj.part_sizes is not None:
+            numbered = list(enumerate(zip(obj.part_sizes, obj.part_digests()), start=1))
+            page = [p for p in numbered if p[0] > marker][:max_parts]
+            truncated = bool(page) and page[-1][0] < len(numbered)
+            out.append(f"<ObjectParts><TotalPartsCount>{len(numbered)}</TotalPartsCount>"
+                       f"<PartNumberMarker>{marker}</PartNumberMarker>"
+                       f"<MaxParts>{max_parts}</MaxParts>"
+                       f"<IsTruncated>{'true' if truncated else 'false'}</IsTruncated>")
+            if page:
+                out.append(f"<NextPartNumberMarker>{page[-1][0]}</NextPartNumberMarker>")
+            for number, (size, digest) in page:
+                out.append(f"<Part><PartNumber>{number}</PartNumber><Size>{size}</Size>"
+                           f"<{tag}>{base64.b64encode(digest).decode()}</{tag}></Part>")
+            out.append("</ObjectParts>")
+        if "ObjectSize" in wanted:
+            out.append(f"<ObjectSize>{len(obj.data)}</ObjectSize>")
+        out.append("</GetObjectAttributesOutput>")
+        body = "".join(out).encode()
+        self._start(200, [("ETag", obj.etag), ("Content-Type", "application/xml"),
+                          ("Content-Length", str(len(body)))])
+        self._write(body)
 
     @staticmethod
     def _etag_matches(condition: str, etag: str) -> bool:

@@ -116,6 +116,39 @@ class AuthTests(PerTestFolder, unittest.TestCase):
                 assert_tree_equal(self, self.dest, {"out": DATA[key]}, run.describe())
                 os.remove(path)
 
+    def test_get_object_attributes_is_signed(self):
+        # A multipart upload with CRC32 part checksums: s3pull asks for its
+        # parts with GetObjectAttributes, signing its x-amz-object-attributes
+        # and x-amz-max-parts headers, which the server checks. Where the
+        # server lists no parts (moto), --checksum required then fails for
+        # that reason, not for the signature.
+        client = self.server.client()
+        bucket = "authcomposite"
+        ensure_bucket(client, bucket)
+        body = random.Random(7).randbytes(6 * MiB)
+        upload = client.create_multipart_upload(Bucket=bucket, Key="obj", ChecksumAlgorithm="CRC32")
+        parts = []
+        for number, first in enumerate((0, 5 * MiB), start=1):
+            reply = client.upload_part(Bucket=bucket, Key="obj", UploadId=upload["UploadId"],
+                                       PartNumber=number, Body=body[first:first + 5 * MiB],
+                                       ChecksumAlgorithm="CRC32")
+            parts.append({"PartNumber": number, "ETag": reply["ETag"],
+                          "ChecksumCRC32": reply["ChecksumCRC32"]})
+        client.complete_multipart_upload(Bucket=bucket, Key="obj", UploadId=upload["UploadId"],
+                                         MultipartUpload={"Parts": parts})
+        listed = client.get_object_attributes(Bucket=bucket, Key="obj",
+                                              ObjectAttributes=["ObjectParts"])
+        path = os.path.join(self.dest, "obj")
+        run = self.cp("--checksum", "required", "--part-size", "5MiB", f"s3://{bucket}/obj", path,
+                      env=self.key_env())
+        if listed.get("ObjectParts", {}).get("Parts"):
+            self.assertExit(run, 0)
+            assert_tree_equal(self, self.dest, {"obj": body}, run.describe())
+        else:
+            self.assertExit(run, 1)
+            self.assertIn("its checksum is composite and the server lists no checksums of its "
+                          "parts", run.stderr, run.describe())
+
     def test_glob_with_environment_keys(self):
         # No '/' before the first wildcard: the listing is of the whole bucket.
         run = self.cp(f"s3://{BUCKET}/*/page-1?.txt", self.dest, env=self.key_env())

@@ -164,6 +164,11 @@ def expected_ls(sizes: dict[str, int], prefix: str, recursive: bool = False,
             + [f"{sizes[k]} {k[len(cut):]}" for k in objects])
 
 
+def crc32_base64(data: bytes) -> str:
+    """The CRC32 of `data` as S3 writes it (base64 of its 4 bytes big-endian)."""
+    return base64.b64encode(zlib.crc32(data).to_bytes(4, "big")).decode()
+
+
 def parse_range(value: str) -> tuple[int, int]:
     """'bytes=A-B' -> (A, B)."""
     unit, _, span = value.partition("=")
@@ -518,14 +523,18 @@ class ConformanceSuite(PerTestFolder):
             self._check_ranged_gets(proxy.take(), bucket, key, len(expected[key]), etags[key],
                                     5 * MiB, listed=False)
 
-    def _upload_full_object_crc32(self, bucket: str, key: str, body: bytes, part: int) -> str:
-        """A multipart upload whose checksum is the CRC32 of the whole object
-        (ChecksumType FULL_OBJECT); skips the test on a server that does not
-        keep one. Returns the ETag."""
-        full = base64.b64encode(zlib.crc32(body).to_bytes(4, "big")).decode()
+    def _upload_with_crc32_parts(self, bucket: str, key: str, body: bytes, part: int,
+                                 full_object: bool) -> dict:
+        """A multipart upload of `body` in parts of `part` bytes, each with
+        its CRC32. The object's checksum is the CRC32 of the whole with
+        `full_object` (ChecksumType FULL_OBJECT), else the composite of the
+        parts'. Skips the test on a server that keeps no checksums of parts.
+        Returns the object's HEAD (checksum mode enabled)."""
+        kind = {"ChecksumType": "FULL_OBJECT"} if full_object else {}
+        whole = {"ChecksumCRC32": crc32_base64(body), **kind} if full_object else {}
         try:
             upload = self.client.create_multipart_upload(
-                Bucket=bucket, Key=key, ChecksumAlgorithm="CRC32", ChecksumType="FULL_OBJECT")
+                Bucket=bucket, Key=key, ChecksumAlgorithm="CRC32", **kind)
             parts = []
             for number, first in enumerate(range(0, len(body), part), start=1):
                 reply = self.client.upload_part(
@@ -537,11 +546,16 @@ class ConformanceSuite(PerTestFolder):
                               "ChecksumCRC32": reply["ChecksumCRC32"]})
             self.client.complete_multipart_upload(
                 Bucket=bucket, Key=key, UploadId=upload["UploadId"],
-                MultipartUpload={"Parts": parts}, ChecksumCRC32=full, ChecksumType="FULL_OBJECT")
-            head = self.client.head_object(Bucket=bucket, Key=key, ChecksumMode="ENABLED")
+                MultipartUpload={"Parts": parts}, **whole)
+            return self.client.head_object(Bucket=bucket, Key=key, ChecksumMode="ENABLED")
         except botocore.exceptions.ClientError as error:
-            self.skipTest(f"{self.server_name}: no full-object checksums of multipart uploads "
-                          f"({error})")
+            self.skipTest(f"{self.server_name}: no checksums of multipart uploads ({error})")
+
+    def _upload_full_object_crc32(self, bucket: str, key: str, body: bytes, part: int) -> str:
+        """A multipart upload with a FULL_OBJECT CRC32; skips the test on a
+        server that does not keep one. Returns the ETag."""
+        full = crc32_base64(body)
+        head = self._upload_with_crc32_parts(bucket, key, body, part, full_object=True)
         if head.get("ChecksumType") != "FULL_OBJECT" or head.get("ChecksumCRC32") != full:
             self.skipTest(f"{self.server_name} does not keep full-object checksums of multipart "
                           f"uploads (HEAD says {head.get('ChecksumType')}, "
@@ -569,6 +583,43 @@ class ConformanceSuite(PerTestFolder):
                     self.assertEqual(len(heads), 1, heads)
                     self.assertEqual(heads[0].headers.get("if-match"), etag)
                     self.assertEqual(heads[0].headers.get("x-amz-checksum-mode"), "ENABLED")
+
+    def test_multipart_composite_checksum(self):
+        """A multipart upload with CRC32 part checksums (COMPOSITE): after the
+        HEAD, GetObjectAttributes is asked for the parts. Where it lists them,
+        even --checksum required downloads the object; where it does not,
+        the object downloads unchecked, and --checksum required refuses it,
+        saying why."""
+        bucket = self.server.create_bucket("conf-composite", self.client)
+        body = random.Random(6).randbytes(11 * MiB)
+        head = self._upload_with_crc32_parts(bucket, "cc/obj", body, 5 * MiB, full_object=False)
+        if "ChecksumCRC32" not in head:
+            self.skipTest(f"{self.server_name} sends no checksum of a multipart upload")
+        try:
+            attributes = self.client.get_object_attributes(
+                Bucket=bucket, Key="cc/obj", ObjectAttributes=["ObjectParts"])
+            listed = bool(attributes.get("ObjectParts", {}).get("Parts"))
+        except botocore.exceptions.ClientError:
+            listed = False
+        with self.proxy() as proxy:
+            for mode in ("auto", "required"):
+                with self.subTest(mode=mode, parts_listed=listed):
+                    dest = os.path.join(self.root, mode)
+                    run = self.cp("--checksum", mode, f"s3://{bucket}/cc/", dest,
+                                  endpoint=proxy.endpoint_url)
+                    calls = [("ATTRIBUTES" if "attributes" in r.target else r.method)
+                             for r in proxy.take()
+                             if r.target.partition("?")[0] == f"/{bucket}/cc/obj"]
+                    self.assertEqual(calls[:2], ["HEAD", "ATTRIBUTES"], calls)
+                    if mode == "required" and not listed:
+                        self.assertExit(run, 1)
+                        self.assertRegex(run.stderr, r"no checksum to verify: .*(composite|"
+                                         r"GetObjectAttributes)")
+                        self.assertFalse(os.path.exists(os.path.join(dest, "obj")))
+                        continue
+                    self.assertExit(run, 0)
+                    with open(os.path.join(dest, "obj"), "rb") as f:
+                        self.assertTrue(f.read() == body, "bytes differ")
 
     @staticmethod
     def _stored_part_sizes(size, parts):

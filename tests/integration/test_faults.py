@@ -691,6 +691,93 @@ class FaultTest(unittest.TestCase):
             # transient failure.
             self.assertIn(len(self.object_requests("obj")), (2, 3), self.context(run))
 
+    # --- composite checksums: checked part by part -----------------------------------
+    def calls(self, key: str) -> list[str]:
+        """Each request for `key`: "HEAD", "ATTRIBUTES" (with the part number
+        marker, if any) or the Range of a GET."""
+        out = []
+        for r in self.server.requests_for(BUCKET, key):
+            if "attributes" in r.query:
+                marker = r.header("x-amz-part-number-marker")
+                out.append("ATTRIBUTES" + (f" after {marker}" if marker else ""))
+            else:
+                out.append("HEAD" if r.method == "HEAD" else r.range or "GET")
+        return out
+
+    def test_composite_checksum_is_checked_part_by_part(self):
+        # Uploaded in parts of 70,000, 70,000 and 60,000 bytes with CRC32s:
+        # the 64 KiB ranges cut elsewhere, and each stored part is checked.
+        content = data(140, 200_000)
+        self.put("cc/obj", content, part_sizes=[70_000, 70_000, 60_000])
+        ranges = part_ranges(200_000)
+        with self.subTest("one range corrupt once: every range fetched again"):
+            self.server.add_faults(BUCKET, "cc/obj", flip_byte(match=in_range(65536, 131071)))
+            run = self.s3pull("--checksum", "required", f"s3://{BUCKET}/cc/", self.dest)
+            self.assert_exit(run, 0)
+            self.assert_files(run, {"obj": content})
+            self.assert_retries(run, 1)
+            self.assertEqual(self.calls("cc/obj"), ["HEAD", "ATTRIBUTES"] + ranges + ranges)
+            head = self.server.requests_for(BUCKET, "cc/obj")[0]
+            self.assertEqual(head.if_match, self.server.etag(BUCKET, "cc/obj"))
+            self.assertEqual(head.header("x-amz-checksum-mode"), "ENABLED")
+        with self.subTest("a part that stays corrupt is named"):
+            self.server.clear_log()
+            self.fresh_dest()
+            # The byte flipped is in the middle of bytes 65536-131071: in part 2.
+            self.server.add_faults(BUCKET, "cc/obj",
+                                   *[flip_byte(match=in_range(65536, 131071)) for _ in range(3)])
+            run = self.s3pull(f"s3://{BUCKET}/cc/", self.dest)
+            self.assert_exit(run, 1)
+            self.assert_failures(run, {"cc/obj": unittest.mock.ANY})
+            self.assertRegex(failed_lines(run.stderr)[0]["error"],
+                             r"^integrity error: checksum mismatch: CRC32 of part 2 of 3 "
+                             r"expected [0-9a-f]{8}, got [0-9a-f]{8}$")
+            self.assert_files(run, {})
+            self.assertEqual(self.calls("cc/obj"), ["HEAD", "ATTRIBUTES"] + ranges * 3)
+        self.assert_no_pending_faults()
+
+    def test_composite_checksum_parts_listed_in_pages(self):
+        # SHA256 this time, five parts listed two at a time, a named key.
+        self.server.parts_page_size = 2
+        sizes = [50_000, 50_000, 50_000, 50_000, 1]
+        content = data(141, sum(sizes))
+        self.put("cc/paged", content, part_sizes=sizes, checksum_algorithm="SHA256")
+        out = os.path.join(self.dest, "paged")
+        run = self.s3pull("--checksum", "required", f"s3://{BUCKET}/cc/paged", out)
+        self.assert_exit(run, 0)
+        self.assert_files(run, {"paged": content})
+        ranges = part_ranges(len(content))
+        self.assertEqual(self.calls("cc/paged"),
+                         [ranges[0], "HEAD", "ATTRIBUTES", "ATTRIBUTES after 2",
+                          "ATTRIBUTES after 4"] + ranges[1:])
+
+    def test_composite_checksum_without_its_parts(self):
+        # A server (or a policy) that does not answer GetObjectAttributes:
+        # the object downloads unchecked, unless a check is required.
+        content = data(142, 150_000)
+        self.put("cc/obj", content, part_sizes=[100_000, 50_000])
+        refused = lambda: error(403, "AccessDenied", "Access Denied",
+                                match=lambda r: "attributes" in r.query)
+        self.server.add_faults(BUCKET, "cc/obj", refused())
+        run = self.s3pull(f"s3://{BUCKET}/cc/", self.dest)
+        self.assert_exit(run, 0)
+        self.assert_files(run, {"obj": content})
+        self.assert_retries(run, 0)
+        self.assertEqual(self.calls("cc/obj"), ["HEAD", "ATTRIBUTES"] + part_ranges(150_000))
+
+        self.server.clear_log()
+        self.fresh_dest()
+        self.server.add_faults(BUCKET, "cc/obj", refused())
+        run = self.s3pull("--checksum", "required", f"s3://{BUCKET}/cc/", self.dest)
+        self.assert_exit(run, 1)
+        self.assert_failures(run, {"cc/obj": unittest.mock.ANY})
+        self.assertRegex(failed_lines(run.stderr)[0]["error"],
+                         r"^integrity error: no checksum to verify: GetObjectAttributes failed: "
+                         r".*AccessDenied.*\(--checksum required\)$")
+        self.assert_files(run, {})
+        self.assertEqual(self.calls("cc/obj"), ["HEAD", "ATTRIBUTES"])
+        self.assert_no_pending_faults()
+
     # --- one object's fault leaves the others alone ----------------------------------
     def test_one_failing_object_among_many(self):
         objects = {f"m/{i:02d}": data(110 + i, 500 * i) for i in range(10)}

@@ -901,6 +901,160 @@ TEST_F(MultipartChecksumTest, OffModeSendsNoHead) {
   EXPECT_EQ(Methods(), (std::vector<std::string>{"GET", "GET", "GET"}));
 }
 
+// An object uploaded in three parts (13, 13 and 14 bytes: not where the
+// 16-byte ranges cut) with a composite CRC32 checksum.
+class CompositeChecksumTest : public MultipartChecksumTest {
+ protected:
+  CompositeChecksumTest() {
+    for (uint64_t first = 0; uint64_t size : sizes_) {
+      digests_.push_back(HashBytes(HashAlgorithm::kCrc32, body_.substr(first, size)));
+      first += size;
+    }
+    composite_ = ChecksumHeaderValue(CompositeChecksum(HashAlgorithm::kCrc32, digests_));
+    object_.extra_headers = {{"x-amz-checksum-crc32", composite_},
+                             {"x-amz-checksum-type", "COMPOSITE"}};
+  }
+  std::string AttributesUrl() {
+    return s3::BuildGetObjectAttributes(config_.endpoint, "b", "k", 0).url;
+  }
+  // A GetObjectAttributes page listing parts [from, to).
+  std::string AttributesXml(size_t from, size_t to, const std::string& etag = "abc-3") {
+    std::string xml =
+        "<GetObjectAttributesOutput><ETag>" + etag + "</ETag><Checksum><ChecksumCRC32>" +
+        composite_ +
+        "</ChecksumCRC32><ChecksumType>COMPOSITE</ChecksumType></Checksum>"
+        "<ObjectSize>40</ObjectSize><ObjectParts><TotalPartsCount>3</TotalPartsCount>";
+    if (to < sizes_.size()) {
+      xml += "<IsTruncated>true</IsTruncated><NextPartNumberMarker>" + std::to_string(to) +
+             "</NextPartNumberMarker>";
+    }
+    for (size_t i = from; i < to; ++i) {
+      xml += "<Part><PartNumber>" + std::to_string(i + 1) + "</PartNumber><Size>" +
+             std::to_string(sizes_[i]) + "</Size><ChecksumCRC32>" + Base64Encode(digests_[i]) +
+             "</ChecksumCRC32></Part>";
+    }
+    return xml + "</ObjectParts></GetObjectAttributesOutput>";
+  }
+  // "HEAD", "ATTRIBUTES" or "GET" for each request of the object.
+  std::vector<std::string> Calls() {
+    std::vector<std::string> calls;
+    for (const auto& request : fake_.requests) {
+      if (request.url == AttributesUrl()) calls.push_back("ATTRIBUTES");
+      if (request.url == GetUrl("k")) calls.push_back(request.method);
+    }
+    return calls;
+  }
+  const std::vector<uint64_t> sizes_ = {13, 13, 14};
+  std::vector<Digest> digests_;
+  std::string composite_;
+};
+
+TEST_F(CompositeChecksumTest, AListedObjectIsCheckedPartByPart) {
+  object_.corrupt_replies = 1;  // the first range comes back with a changed byte, once
+  ServeListed();
+  fake_.Script(AttributesUrl(), {200, {}, AttributesXml(0, 3), ""});
+  Summary summary = RunPlan({{{"b", "", "", dir_.path(), ""}}, {}});
+  ASSERT_EQ(summary.succeeded, 1u) << collector_.results[0].status.ToString();
+  EXPECT_EQ(dir_.Read("k"), body_);
+  // The HEAD, the parts' checksums, the ranges, and (a part's CRC being
+  // wrong) the ranges again.
+  EXPECT_EQ(Calls(), (std::vector<std::string>{"HEAD", "ATTRIBUTES", "GET", "GET", "GET", "GET",
+                                               "GET", "GET"}));
+  EXPECT_EQ(summary.retries, 1u);
+  const auto& attributes = fake_.requests[2];
+  EXPECT_EQ(*http::FindHeader(attributes.headers, "x-amz-object-attributes"),
+            "ETag,Checksum,ObjectParts,ObjectSize");
+  EXPECT_NE(http::FindHeader(attributes.headers, "authorization")->find("x-amz-object-attributes"),
+            std::string::npos);
+}
+
+TEST_F(CompositeChecksumTest, APartThatStaysWrongIsNamed) {
+  object_.corrupt_replies = 1000;
+  ServeListed();
+  fake_.Script(AttributesUrl(), {200, {}, AttributesXml(0, 3), ""});
+  config_.max_retries = 5;
+  Summary summary = RunPlan({{{"b", "", "", dir_.path(), ""}}, {}});
+  EXPECT_EQ(summary.failed, 1u);
+  EXPECT_NE(collector_.Find("k")->status.message().find("checksum mismatch: CRC32 of part 1 of 3"),
+            std::string::npos)
+      << collector_.Find("k")->status.ToString();
+  EXPECT_TRUE(dir_.Files().empty());
+}
+
+TEST_F(CompositeChecksumTest, PartsComeInPages) {
+  ServeListed();
+  fake_.ScriptSequence(AttributesUrl(),
+                       {{200, {}, AttributesXml(0, 2), ""}, {200, {}, AttributesXml(2, 3), ""}});
+  config_.checksum_mode = ChecksumMode::kRequired;
+  Summary summary = RunPlan({{{"b", "", "", dir_.path(), ""}}, {}});
+  ASSERT_EQ(summary.succeeded, 1u) << collector_.results[0].status.ToString();
+  EXPECT_EQ(Calls(),
+            (std::vector<std::string>{"HEAD", "ATTRIBUTES", "ATTRIBUTES", "GET", "GET", "GET"}));
+  EXPECT_EQ(http::FindHeader(fake_.requests[2].headers, "x-amz-part-number-marker"), nullptr);
+  EXPECT_EQ(*http::FindHeader(fake_.requests[3].headers, "x-amz-part-number-marker"), "2");
+}
+
+TEST_F(CompositeChecksumTest, WithoutItsPartsAutoDownloadsUnchecked) {
+  ServeListed();
+  fake_.Script(AttributesUrl(), {403, {}, "<Error><Code>AccessDenied</Code></Error>", ""});
+  Summary summary = RunPlan({{{"b", "", "", dir_.path(), ""}}, {}});
+  ASSERT_EQ(summary.succeeded, 1u) << collector_.results[0].status.ToString();
+  EXPECT_EQ(dir_.Read("k"), body_);
+  EXPECT_EQ(Calls(), (std::vector<std::string>{"HEAD", "ATTRIBUTES", "GET", "GET", "GET"}));
+}
+
+TEST_F(CompositeChecksumTest, WithoutItsPartsRequiredModeFails) {
+  ServeListed();
+  // A server that keeps no part checksums: the object's composite alone.
+  std::string xml = AttributesXml(0, 0);
+  xml.replace(xml.find("<ObjectParts>"), xml.find("</ObjectParts>") - xml.find("<ObjectParts>"),
+              "<ObjectParts>");
+  fake_.Script(AttributesUrl(), {200, {}, xml, ""});
+  config_.checksum_mode = ChecksumMode::kRequired;
+  Summary summary = RunPlan({{{"b", "", "", dir_.path(), ""}}, {}});
+  EXPECT_EQ(summary.failed, 1u);
+  EXPECT_EQ(collector_.Find("k")->status.message(),
+            "no checksum to verify: its checksum is composite and the server lists no "
+            "checksums of its parts (--checksum required)");
+  EXPECT_EQ(Calls(), (std::vector<std::string>{"HEAD", "ATTRIBUTES"}));
+  EXPECT_TRUE(dir_.Files().empty());
+}
+
+TEST_F(CompositeChecksumTest, PartsThatDoNotMakeTheObjectsChecksumFailIt) {
+  ServeListed();
+  digests_[1] = HashBytes(HashAlgorithm::kCrc32, "another part");
+  fake_.Script(AttributesUrl(), {200, {}, AttributesXml(0, 3), ""});
+  Summary summary = RunPlan({{{"b", "", "", dir_.path(), ""}}, {}});
+  EXPECT_EQ(summary.failed, 1u);
+  EXPECT_NE(collector_.Find("k")->status.message().find(
+                "checksum mismatch: the CRC32 checksums of the parts make"),
+            std::string::npos)
+      << collector_.Find("k")->status.ToString();
+  EXPECT_EQ(Calls(), (std::vector<std::string>{"HEAD", "ATTRIBUTES"}));
+}
+
+TEST_F(CompositeChecksumTest, AttributesOfAnotherVersionMeanTheObjectChanged) {
+  ServeListed();
+  fake_.Script(AttributesUrl(), {200, {}, AttributesXml(0, 3, "def-3"), ""});
+  Summary summary = RunPlan({{{"b", "", "", dir_.path(), ""}}, {}});
+  EXPECT_EQ(summary.failed, 1u);
+  EXPECT_NE(collector_.Find("k")->status.message().find("the object changed during the download"),
+            std::string::npos);
+}
+
+TEST_F(CompositeChecksumTest, ANamedKeyAsksAfterItsDiscovery) {
+  object_.corrupt_replies = 1;
+  fake_.ScriptObject(GetUrl("k"), object_);
+  fake_.Script(AttributesUrl(), {200, {}, AttributesXml(0, 3), ""});
+  config_.checksum_mode = ChecksumMode::kRequired;
+  Summary summary = RunPlan({{}, {{"b", "k", dir_.path() + "/k", "", ""}}});
+  ASSERT_EQ(summary.succeeded, 1u) << collector_.results[0].status.ToString();
+  EXPECT_EQ(dir_.Read("k"), body_);
+  // Discovery, HEAD, attributes, the other ranges; then all ranges again.
+  EXPECT_EQ(Calls(), (std::vector<std::string>{"GET", "HEAD", "ATTRIBUTES", "GET", "GET", "GET",
+                                               "GET", "GET"}));
+}
+
 TEST_F(PartsTest, RequiredModeFailsObjectsWithNothingToVerify) {
   config_.checksum_mode = ChecksumMode::kRequired;
   fake_.ScriptObject(GetUrl("k"), {"data", "\"abc-2\""});

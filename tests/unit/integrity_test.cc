@@ -333,6 +333,62 @@ TEST(IntegrityTest, CompositeChecksumsAreTheDigestOfThePartDigests) {
   EXPECT_EQ(CompositeChecksum(kCrc64Nvme, crcs).digest, HashBytes(kCrc64Nvme, concatenated));
 }
 
+TEST(IntegrityTest, PartsHasherGivesEachStoredPartsDigestInAnyPieces) {
+  const std::string body = "part one|part two is longer|3";
+  const std::vector<uint64_t> sizes = {9, 19, 1};
+  for (HashAlgorithm algorithm : {kCrc32, kCrc32c, kCrc64Nvme, kSha1, kSha256}) {
+    Digest expected;
+    for (uint64_t first = 0; uint64_t size : sizes) {
+      Digest part = HashBytes(algorithm, std::string_view(body).substr(first, size));
+      expected.insert(expected.end(), part.begin(), part.end());
+      first += size;
+    }
+    for (size_t piece : {1, 2, 5, 9, 10, 29, 64}) {
+      SCOPED_TRACE(std::string(AlgorithmName(algorithm)) + " in pieces of " +
+                   std::to_string(piece));
+      std::unique_ptr<Hasher> hasher = NewPartsHasher(algorithm, sizes);
+      for (size_t i = 0; i < body.size(); i += piece)
+        hasher->Update(std::string_view(body).substr(i, piece));
+      EXPECT_EQ(hasher->Finish(), expected);
+    }
+  }
+}
+
+TEST(IntegrityTest, PartsHasherDiffersWhenTheBytesDoNotFitTheParts) {
+  const std::vector<uint64_t> sizes = {4, 4};
+  auto hash = [&](std::string_view bytes) {
+    std::unique_ptr<Hasher> hasher = NewPartsHasher(kCrc32, sizes);
+    hasher->Update(bytes);
+    return hasher->Finish();
+  };
+  Digest exact = hash("abcdefgh");
+  EXPECT_EQ(exact.size(), 8u);
+  EXPECT_NE(hash("abcdefghi"), exact);  // a byte too many
+  EXPECT_NE(hash("abcdefg"), exact);    // a byte short
+  EXPECT_EQ(hash("abcdefg").size(), 8u);
+  // Empty parts (an empty object uploaded as one part) have the empty digest.
+  std::unique_ptr<Hasher> empty = NewPartsHasher(kSha256, {0});
+  EXPECT_EQ(empty->Finish(), HashBytes(kSha256, ""));
+}
+
+TEST(IntegrityTest, ChecksumValuesAndAlgorithmNames) {
+  EXPECT_EQ(ChecksumAlgorithmNamed("CRC64NVME"), kCrc64Nvme);
+  EXPECT_EQ(ChecksumAlgorithmNamed("SHA1"), kSha1);
+  EXPECT_EQ(ChecksumAlgorithmNamed("MD5"), std::nullopt);
+  EXPECT_EQ(ChecksumAlgorithmNamed("crc32"), std::nullopt);
+  Result<S3Checksum> composite = ParseChecksumValue(kCrc32, "i9aeUg==-3", "");
+  ASSERT_TRUE(composite.ok());
+  EXPECT_EQ(composite->type, ChecksumType::kComposite);
+  EXPECT_EQ(composite->part_count, 3u);
+  // A composite value without its "-N" (GetObjectAttributes may write it so).
+  Result<S3Checksum> unsuffixed = ParseChecksumValue(kCrc32, "i9aeUg==", "COMPOSITE");
+  ASSERT_TRUE(unsuffixed.ok());
+  EXPECT_EQ(unsuffixed->type, ChecksumType::kComposite);
+  EXPECT_EQ(unsuffixed->part_count, 0u);
+  EXPECT_FALSE(ParseChecksumValue(kCrc32, "i9aeUg==", "PARTIAL").ok());
+  EXPECT_FALSE(ParseChecksumValue(kSha256, "i9aeUg==", "").ok());
+}
+
 TEST(IntegrityTest, IsMd5Etag) {
   const std::pair<std::string_view, bool> cases[] = {
       {"\"9b2cf535f27731c974343645a3985328\"", true},

@@ -27,6 +27,28 @@ TEST(RequestSignerTest, SignsWithTheChecksumModeAndKeepsUnsignedHeaders) {
       << *authorization;
 }
 
+TEST(RequestSignerTest, SendsAndSignsTheRequestsOwnHeaders) {
+  s3::S3Request call = Get();
+  call.headers = {{"x-amz-object-attributes", "ETag,Checksum"}};
+  for (bool signing : {true, false}) {
+    std::optional<auth::Credentials> credentials;
+    if (signing) credentials = auth::Credentials{"AKID", "SECRET", ""};
+    RequestSigner signer(credentials, "us-east-1", false, FixedClock);
+    http::Request request = signer.Prepare(call, {{"range", "bytes=0-9"}});
+    ASSERT_NE(http::FindHeader(request.headers, "x-amz-object-attributes"), nullptr);
+    EXPECT_EQ(*http::FindHeader(request.headers, "x-amz-object-attributes"), "ETag,Checksum");
+    EXPECT_EQ(http::FindHeader(request.headers, "x-amz-checksum-mode"), nullptr);
+    const std::string* authorization = http::FindHeader(request.headers, "authorization");
+    ASSERT_EQ(authorization != nullptr, signing);
+    if (signing) {
+      EXPECT_NE(authorization->find("SignedHeaders=host;x-amz-content-sha256;x-amz-date;"
+                                    "x-amz-object-attributes,"),
+                std::string::npos)
+          << *authorization;
+    }
+  }
+}
+
 TEST(RequestSignerTest, AnonymousRequestsCarryNoSignature) {
   RequestSigner signer(std::nullopt, "us-east-1", false, FixedClock);
   http::Request request = signer.Prepare(Get(), {});

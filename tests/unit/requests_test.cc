@@ -217,6 +217,24 @@ std::vector<std::string> QueryNames(const std::string& query) {
   return names;
 }
 
+TEST(BuildGetObjectAttributesTest, AsksForChecksumAndPartsPageByPage) {
+  S3Request first = BuildGetObjectAttributes(Resolve(""), "my-bucket", "a b", 0);
+  EXPECT_EQ(first.method, "GET");
+  EXPECT_EQ(first.canonical_uri, "/a%20b");
+  EXPECT_EQ(first.canonical_query, "attributes=");
+  EXPECT_EQ(first.url, "https://my-bucket.s3.us-west-2.amazonaws.com/a%20b?attributes=");
+  using Headers = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(first.headers,
+            (Headers{{"x-amz-max-parts", "1000"},
+                     {"x-amz-object-attributes", "ETag,Checksum,ObjectParts,ObjectSize"}}));
+  S3Request next = BuildGetObjectAttributes(Resolve("http://127.0.0.1:9000"), "b", "k", 1000);
+  EXPECT_EQ(next.url, "http://127.0.0.1:9000/b/k?attributes=");
+  ASSERT_EQ(next.headers.size(), 3u);
+  EXPECT_EQ(next.headers[2],
+            (std::pair<std::string, std::string>{"x-amz-part-number-marker", "1000"}));
+  EXPECT_TRUE(BuildGetObject(Resolve(""), "my-bucket", "k").headers.empty());
+}
+
 TEST(BuildListObjectsV2Test, FirstPageAws) {
   ListParams params;
   params.prefix = "logs/2026-";
