@@ -124,6 +124,7 @@ class Run {
     download_options_.durability =
         config.fsync ? FileWriter::Durability::kFsync : FileWriter::Durability::kPageCache;
     download_options_.skip_unchanged = config.skip_unchanged;
+    download_options_.folders = &folders_;
     if (config.concurrency == 0) {
       controller_.emplace(ConcurrencyOptions{});
       scheduler_.set_concurrency(controller_->limit());
@@ -515,6 +516,7 @@ class Run {
   }
 
   const EngineConfig& config_;
+  FolderCache folders_;  // destination folders kept open across objects
   DownloadOptions download_options_;
   http::HttpClient& http_;
   Observer& observer_;

@@ -8,10 +8,10 @@
 // writer destroyed without Commit() removes its temporary file: a final path
 // only ever holds a complete object.
 //
-// Below a destination root, folders are created and opened one by one
-// without following symlinks: a symlink already in the destination can never
-// redirect a write elsewhere (kUnsafePath). The writer keeps its folder open,
-// so the rename lands in the folder that was checked.
+// The folder is made and opened as folders.h describes (never through a
+// symlink below the destination root), from a FolderCache when one is
+// given; the writer keeps it open, so the rename lands in the folder that
+// was checked.
 //
 // Move-only; not thread-safe.
 #pragma once
@@ -22,6 +22,7 @@
 #include <string_view>
 
 #include "s3pull/status.h"
+#include "transfer/folders.h"
 
 namespace s3pull::transfer {
 
@@ -29,15 +30,18 @@ class FileWriter {
  public:
   // `final_path` is where the object goes. With a `root` (a prefix of
   // final_path: the destination folder the user named), every folder between
-  // root and the file is checked as described above; without one, the
-  // user-chosen path is taken as it is.
-  static Result<FileWriter> Create(const std::string& final_path, std::string_view root = {});
+  // root and the file is checked (OpenParentFolder); without one, the
+  // user-chosen path is taken as it is. `folders`, when given, keeps the
+  // folder open for the next objects in it.
+  static Result<FileWriter> Create(const std::string& final_path, std::string_view root = {},
+                                   FolderCache* folders = nullptr);
 
   // Like Create(), but for an object whose download can resume across runs:
   // a temporary file left by an earlier run is reopened instead of replaced
   // (reused() says so).
   // Beside it lives a journal (AppendJournal) of the parts already on disk.
-  static Result<FileWriter> CreateResumable(const std::string& final_path, std::string_view root);
+  static Result<FileWriter> CreateResumable(const std::string& final_path, std::string_view root,
+                                            FolderCache* folders = nullptr);
   bool reused() const { return reused_; }
   // The journal's contents ("" when there is none) and its lines.
   std::string ReadJournal() const;
@@ -89,11 +93,10 @@ class FileWriter {
  private:
   FileWriter() = default;
   static Result<FileWriter> Create(const std::string& final_path, std::string_view root,
-                                   bool resumable);
-  int dir_fd_ = -1;
+                                   FolderCache* folders, bool resumable);
+  FolderRef folder_;
   int fd_ = -1;
   std::string final_path_;
-  std::string dir_path_;
   std::string final_name_;
   std::string temp_name_;
   uint64_t bytes_written_ = 0;
@@ -110,13 +113,7 @@ struct FinishedCopy {
 // The FinishedCopy at `final_path` (below `root`, as for Create(); folders
 // are walked without following symlinks and none is created), or nullopt:
 // no such regular file, no note, or the file changed since it was noted.
-std::optional<FinishedCopy> FindFinishedCopy(const std::string& final_path, std::string_view root);
-
-// Creates `dir` and its missing parents (mode 0777 less the umask).
-Status MakeDirectories(const std::string& dir);
-
-// Creates the folder `relative` (and its missing parents) below `root`, never
-// following a symlink below root (kUnsafePath).
-Status MakeDirectoriesBeneath(const std::string& root, std::string_view relative);
+std::optional<FinishedCopy> FindFinishedCopy(const std::string& final_path, std::string_view root,
+                                             FolderCache* folders = nullptr);
 
 }  // namespace s3pull::transfer

@@ -60,14 +60,16 @@ ObjectDownload::ObjectDownload(ObjectTask task, const DownloadOptions& options)
       checksum_mode_(options.checksum_mode),
       verifier_(options.checksum_mode),
       durability_(options.durability),
-      skip_unchanged_(options.skip_unchanged) {}
+      skip_unchanged_(options.skip_unchanged),
+      folders_(options.folders) {}
 
 PartSpec ObjectDownload::FirstPart() {
   outstanding_ = 1;
   part_count_ = 1;
   if (task_.dest_path == "-") return {PartKind::kWhole};  // stdout takes bytes in order
   if (skip_unchanged_) {
-    if (std::optional<FinishedCopy> copy = FindFinishedCopy(task_.dest_path, task_.dest_root)) {
+    if (std::optional<FinishedCopy> copy =
+            FindFinishedCopy(task_.dest_path, task_.dest_root, folders_)) {
       if (task_.listed_etag.empty()) {
         if_none_match_ = copy->etag;
       } else if (copy->etag == s3::QuotedEtag(task_.listed_etag) && copy->size == size_) {
@@ -186,9 +188,9 @@ void ObjectDownload::AddRequestHeaders(const PartSpec& part, http::Headers& head
 
 Status ObjectDownload::EnsureFile() {
   if (task_.dest_path == "-" || writer_) return Status::Ok();
-  Result<FileWriter> writer = resumable_
-                                  ? FileWriter::CreateResumable(task_.dest_path, task_.dest_root)
-                                  : FileWriter::Create(task_.dest_path, task_.dest_root);
+  Result<FileWriter> writer =
+      resumable_ ? FileWriter::CreateResumable(task_.dest_path, task_.dest_root, folders_)
+                 : FileWriter::Create(task_.dest_path, task_.dest_root, folders_);
   if (!writer.ok()) return writer.status();
   writer_.emplace(std::move(*writer));
   return size_ ? writer_->Preallocate(*size_) : Status::Ok();

@@ -66,6 +66,8 @@ struct DownloadOptions {
   // a listed ETag no request is sent; otherwise the first request carries
   // If-None-Match, and a 304 ends it.
   bool skip_unchanged = true;
+  // Keeps destination folders open across objects; null: each opens its own.
+  FolderCache* folders = nullptr;
 };
 
 class ObjectDownload {
@@ -209,6 +211,7 @@ class ObjectDownload {
   ObjectVerifier verifier_;
   FileWriter::Durability durability_;
   bool skip_unchanged_;
+  FolderCache* folders_;
   std::string if_none_match_;        // the ETag of a finished local copy; "" = none
   bool unchanged_ = false;           // the local copy is the current version
   bool rest_queued_ = false;         // parts after the first were handed to the engine

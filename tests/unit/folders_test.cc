@@ -1,0 +1,93 @@
+#include "transfer/folders.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "temp_dir.h"
+#include "transfer/file_writer.h"
+
+namespace s3pull::transfer {
+namespace {
+
+using testing::TempDir;
+
+// Writes `content` at root/relative through `folders`, noted as finished.
+void Write(FolderCache& folders, const std::string& root, const std::string& relative,
+           const std::string& content) {
+  Result<FileWriter> writer = FileWriter::Create(root + "/" + relative, root, &folders);
+  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+  ASSERT_TRUE(writer->WriteAt(0, content).ok());
+  writer->NoteOrigin("\"etag\"");
+  ASSERT_TRUE(writer->Commit().ok());
+}
+
+TEST(FolderCacheTest, FilesInOneFolderShareItsDescriptor) {
+  TempDir dir;
+  FolderCache folders;
+  Result<FolderRef> a = folders.Open(dir.path() + "/x/y/a", dir.path(), /*create=*/true);
+  Result<FolderRef> b = folders.Open(dir.path() + "/x/y/b", dir.path(), /*create=*/true);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->get(), b->get());
+  EXPECT_EQ((*a)->path, dir.path() + "/x/y");
+  EXPECT_EQ(folders.Find(dir.path() + "/x/y/c", dir.path()), *a);
+  EXPECT_EQ(folders.Find(dir.path() + "/x/c", dir.path()), nullptr);
+  // Another root checked other folders: not the same entry.
+  EXPECT_EQ(folders.Find(dir.path() + "/x/y/c", dir.path() + "/x"), nullptr);
+  Write(folders, dir.path(), "x/y/a", "A");
+  Write(folders, dir.path(), "x/y/b", "B");
+  EXPECT_EQ(dir.Files(), (std::set<std::string>{"x/y/a", "x/y/b"}));
+}
+
+TEST(FolderCacheTest, KeepsTheMostRecentlyUsedFolders) {
+  TempDir dir;
+  FolderCache folders(2);
+  for (const char* name : {"/1/f", "/2/f", "/1/f", "/3/f"}) {
+    ASSERT_TRUE(folders.Open(dir.path() + name, dir.path(), true).ok());
+  }
+  EXPECT_NE(folders.Find(dir.path() + "/1/f", dir.path()), nullptr);
+  EXPECT_EQ(folders.Find(dir.path() + "/2/f", dir.path()), nullptr);  // the least recent
+  EXPECT_NE(folders.Find(dir.path() + "/3/f", dir.path()), nullptr);
+}
+
+TEST(FolderCacheTest, AFolderHeldStaysOpenAfterItLeavesTheCache) {
+  TempDir dir;
+  FolderCache folders(1);
+  Result<FileWriter> writer = FileWriter::Create(dir.path() + "/a/f", dir.path(), &folders);
+  ASSERT_TRUE(writer.ok());
+  ASSERT_TRUE(folders.Open(dir.path() + "/b/f", dir.path(), true).ok());  // evicts a/
+  EXPECT_EQ(folders.Find(dir.path() + "/a/f", dir.path()), nullptr);
+  ASSERT_TRUE(writer->WriteAt(0, "kept").ok());
+  ASSERT_TRUE(writer->Commit().ok());
+  EXPECT_EQ(dir.Read("a/f"), "kept");
+}
+
+TEST(FolderCacheTest, AFolderRemovedMeanwhileIsMadeAgain) {
+  TempDir dir;
+  FolderCache folders;
+  Write(folders, dir.path(), "gone/a", "A");
+  std::filesystem::remove_all(dir.path() + "/gone");
+  Write(folders, dir.path(), "gone/b", "B");
+  EXPECT_EQ(dir.Files(), std::set<std::string>{"gone/b"});
+}
+
+TEST(FolderCacheTest, ASymlinkBelowTheRootIsRefusedWhateverIsCached) {
+  TempDir dest;
+  TempDir outside;
+  std::filesystem::create_directory_symlink(outside.path(), dest.path() + "/link");
+  FolderCache folders;
+  // Named as a root by the user, the symlink is followed...
+  std::string root = dest.path() + "/link";
+  Write(folders, root, "f", "through the root");
+  EXPECT_EQ(outside.Read("f"), "through the root");
+  ASSERT_NE(FindFinishedCopy(root + "/f", root, &folders), std::nullopt)
+      << "no user.* extended attributes on " << outside.path() << "?";
+  // ...but below another root it is refused, though its folder is cached.
+  Result<FileWriter> writer = FileWriter::Create(dest.path() + "/link/g", dest.path(), &folders);
+  ASSERT_FALSE(writer.ok());
+  EXPECT_EQ(writer.status().code(), StatusCode::kUnsafePath);
+  EXPECT_EQ(FindFinishedCopy(dest.path() + "/link/f", dest.path(), &folders), std::nullopt);
+}
+
+}  // namespace
+}  // namespace s3pull::transfer
