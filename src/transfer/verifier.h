@@ -54,9 +54,9 @@ class ObjectVerifier {
   // The object's GetObjectAttributes (every page's parts joined), for an
   // object of `size` bytes uploaded in `part_count` parts. Sets the check
   // from its checksum: a full-object one, or a composite one by its parts.
-  // kIntegrityError when the parts' checksums do not make the object's (or
-  // the count differs); kProtocolError when the reply contradicts itself or
-  // the object (sizes, part numbers, malformed values).
+  // kIntegrityError when the parts' checksums do not make the object's;
+  // kProtocolError when the reply contradicts itself or the object (part
+  // count, sizes, part numbers, malformed values).
   Status UseAttributes(const s3::ObjectAttributes& attributes, uint64_t size, uint64_t part_count);
   // GetObjectAttributes could not tell (`why`): the checksum stays unchecked.
   void NoAttributes(std::string why);
