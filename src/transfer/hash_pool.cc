@@ -2,6 +2,7 @@
 #include "transfer/hash_pool.h"
 
 #include <algorithm>
+#include <memory>
 #include <string_view>
 
 namespace s3pull::transfer {
@@ -61,17 +62,20 @@ void HashPool::Stop() {
 }
 
 void HashPool::Work() {
-  std::vector<Lane> lanes;
+  // One slot per lane, reused for every piece: a piece is hashed in the
+  // round that read it.
+  auto buffers = std::make_unique_for_overwrite<char[]>(kLanes * kPiece);
+  std::vector<HashJob> lanes;
   std::vector<HashResult> done;
   std::unique_lock lock(mutex_);
   for (;;) {
     while (lanes.size() < kLanes && !queue_.empty()) {
-      lanes.push_back({queue_.front(), {}});
+      lanes.push_back(queue_.front());
       queue_.pop_front();
     }
     if (stopping_) {
-      for (Lane& lane : lanes) {
-        results_.push_back({lane.job.id, Status(StatusCode::kCancelled, "interrupted")});
+      for (const HashJob& job : lanes) {
+        results_.push_back({job.id, Status(StatusCode::kCancelled, "interrupted")});
       }
       return;
     }
@@ -80,7 +84,7 @@ void HashPool::Work() {
       continue;
     }
     lock.unlock();
-    HashPieces(lanes, done);
+    HashPieces(lanes, buffers.get(), done);
     lock.lock();
     if (!done.empty()) {
       results_.insert(results_.end(), done.begin(), done.end());
@@ -92,26 +96,27 @@ void HashPool::Work() {
   }
 }
 
-void HashPool::HashPieces(std::vector<Lane>& lanes, std::vector<HashResult>& done) {
+void HashPool::HashPieces(std::vector<HashJob>& lanes, char* buffers,
+                          std::vector<HashResult>& done) {
   std::vector<Hasher*> hashers;
   std::vector<std::string_view> pieces;
-  for (Lane& lane : lanes) {
-    HashJob& job = lane.job;
+  char* slot = buffers;
+  for (HashJob& job : lanes) {
     size_t size = static_cast<size_t>(std::min<uint64_t>(kPiece, job.end - job.first));
-    lane.buffer.resize(size);
-    Status read = job.file->ReadAt(job.first, lane.buffer.data(), size);
+    Status read = job.file->ReadAt(job.first, slot, size);
     if (!read.ok()) {
       done.push_back({job.id, read});
       job.end = job.first;  // dropped below
       continue;
     }
     hashers.push_back(job.hasher);
-    pieces.emplace_back(lane.buffer);
+    pieces.emplace_back(slot, size);
+    slot += kPiece;
     job.first += size;
     if (job.first == job.end) done.push_back({job.id, Status::Ok()});
   }
   UpdateEach(hashers, pieces);
-  std::erase_if(lanes, [](const Lane& lane) { return lane.job.first == lane.job.end; });
+  std::erase_if(lanes, [](const HashJob& job) { return job.first == job.end; });
 }
 
 }  // namespace s3pull::transfer

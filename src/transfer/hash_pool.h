@@ -64,14 +64,11 @@ class HashPool {
   void Stop();
 
  private:
-  struct Lane {
-    HashJob job;
-    std::string buffer;
-  };
   void Work();
-  // Reads the next piece of every lane's range and hashes them together;
-  // moves the lanes that finished (or failed) to `done`.
-  void HashPieces(std::vector<Lane>& lanes, std::vector<HashResult>& done);
+  // Reads the next piece of every lane's range (each lane its slot of
+  // `buffers`) and hashes them together; moves the lanes that finished (or
+  // failed) to `done`.
+  void HashPieces(std::vector<HashJob>& lanes, char* buffers, std::vector<HashResult>& done);
 
   std::function<void()> on_result_;
   std::mutex mutex_;
