@@ -119,36 +119,62 @@ __attribute__((target("avx512f"))) inline void VectorRounds(__m512i (&s)[4], con
   (VectorStep<I>(s, m), ...);
 }
 
+// Indexes for _mm512_permutex2var_epi32 that swap bit k of the register
+// number with bit k of the word position, for the registers whose bit k is 0
+// (`low`) and 1 (`high`); values of 16 and up pick the second register.
+struct SwapIndexes {
+  alignas(64) int32_t low[4][16];
+  alignas(64) int32_t high[4][16];
+};
+constexpr SwapIndexes MakeSwapIndexes() {
+  SwapIndexes indexes{};
+  for (int k = 0; k < 4; ++k) {
+    int bit = 1 << k;
+    for (int c = 0; c < 16; ++c) {
+      indexes.low[k][c] = (c & bit) ? 16 + (c ^ bit) : c;
+      indexes.high[k][c] = (c & bit) ? 16 + c : c ^ bit;
+    }
+  }
+  return indexes;
+}
+constexpr SwapIndexes kSwap = MakeSwapIndexes();
+
+// Rows (one lane's 16 words each) into columns (one word of every lane
+// each): a 16 x 16 transpose, as four rounds that each swap one bit of the
+// row number with the same bit of the word position.
+__attribute__((target("avx512f"))) inline void Transpose(__m512i (&m)[16]) {
+  for (int k = 0; k < 4; ++k) {
+    const int bit = 1 << k;
+    const __m512i low = _mm512_load_si512(kSwap.low[k]);
+    const __m512i high = _mm512_load_si512(kSwap.high[k]);
+    for (int r = 0; r < 16; ++r) {
+      if (r & bit) continue;
+      __m512i a = m[r];
+      __m512i b = m[r | bit];
+      m[r] = _mm512_permutex2var_epi32(a, low, b);
+      m[r | bit] = _mm512_permutex2var_epi32(a, high, b);
+    }
+  }
+}
+
 // `blocks` blocks of each of `lanes` (2..16) messages, lane l's at data[l],
 // into states[l]. Unused lanes hash lane 0's bytes and are not stored.
 __attribute__((target("avx512f"))) void VectorBlocks(uint32_t* const* states,
                                                      const uint8_t* const* data, size_t lanes,
                                                      size_t blocks) {
-  // The masked forms of the intrinsics below do the same as the plain ones;
-  // GCC 12 wrongly warns about the plain ones' undefined source registers.
   alignas(64) uint32_t words[4][kMaxLanes];
-  alignas(64) int64_t offsets[kMaxLanes];
-  const uint8_t* base = data[0];
+  const uint8_t* rows[kMaxLanes];
   for (size_t l = 0; l < kMaxLanes; ++l) {
     size_t from = l < lanes ? l : 0;
     for (size_t k = 0; k < 4; ++k) words[k][l] = states[from][k];
-    offsets[l] = static_cast<int64_t>(reinterpret_cast<uintptr_t>(data[from]) -
-                                      reinterpret_cast<uintptr_t>(base));
+    rows[l] = data[from];
   }
   __m512i state[4];
   for (size_t k = 0; k < 4; ++k) state[k] = _mm512_load_si512(words[k]);
-  const __m512i low = _mm512_load_si512(offsets);
-  const __m512i high = _mm512_load_si512(offsets + 8);
-  for (; blocks > 0; --blocks, base += 64) {
+  for (size_t offset = 0; blocks > 0; --blocks, offset += 64) {
     __m512i m[16];
-    for (size_t j = 0; j < 16; ++j) {
-      __m256i first =
-          _mm512_mask_i64gather_epi32(_mm256_setzero_si256(), 0xff, low, base + 4 * j, 1);
-      __m256i second =
-          _mm512_mask_i64gather_epi32(_mm256_setzero_si256(), 0xff, high, base + 4 * j, 1);
-      __m512i low_half = _mm512_maskz_inserti64x4(0xff, _mm512_setzero_si512(), first, 0);
-      m[j] = _mm512_maskz_inserti64x4(0xff, low_half, second, 1);
-    }
+    for (size_t l = 0; l < kMaxLanes; ++l) m[l] = _mm512_loadu_si512(rows[l] + offset);
+    Transpose(m);
     __m512i s[4] = {state[0], state[1], state[2], state[3]};
     VectorRounds(s, m, std::make_index_sequence<64>());
     for (size_t k = 0; k < 4; ++k) state[k] = _mm512_add_epi32(state[k], s[k]);
