@@ -10,16 +10,19 @@ ConcurrencyController::ConcurrencyController(const ConcurrencyOptions& options)
       limit_(std::clamp(options.initial, options.min, options.max)),
       best_limit_(limit_) {}
 
-void ConcurrencyController::Tick(double now) {
+void ConcurrencyController::Tick(double now, double loop_cpu) {
   if (interval_start_ < 0) {
     interval_start_ = now;
+    interval_cpu_ = loop_cpu;
     return;
   }
   double elapsed = now - interval_start_;
   if (elapsed < options_.interval) return;
   double rate = static_cast<double>(interval_bytes_) / elapsed;
-  bool bound = limit_bound_;
+  bool saturated = (loop_cpu - interval_cpu_) / elapsed >= options_.saturated;
+  bool bound = limit_bound_ && !saturated;
   interval_start_ = now;
+  interval_cpu_ = loop_cpu;
   interval_bytes_ = 0;
   limit_bound_ = false;
   if (now < hold_until_) return;

@@ -7,8 +7,11 @@
 // limit doubles; when throughput falls well below the best seen, the
 // limit returns to the one that gave the best. Small objects are bound by
 // latency, so they climb to hundreds of requests; large ones stop where the
-// link or the server saturates. A throttling answer (503 SlowDown) halves the
-// limit at once and holds it for a while: fewer requests, not just later ones.
+// link or the server saturates. Nor does it climb while the event loop's
+// thread is busy nearly all the time: the machine, not the limit, is then
+// the bound, and more connections only cost. A throttling answer (503
+// SlowDown) halves the limit at once and holds it for a while: fewer
+// requests, not just later ones.
 #pragma once
 
 #include <cstdint>
@@ -21,6 +24,7 @@ struct ConcurrencyOptions {
   int max = 512;
   double interval = 0.1;       // seconds between decisions
   double throttle_hold = 2.0;  // seconds without growth after a throttle
+  double saturated = 0.9;      // the loop's CPU share above which it does not climb
 };
 
 class ConcurrencyController {
@@ -33,9 +37,14 @@ class ConcurrencyController {
   void OnBytes(uint64_t bytes) { interval_bytes_ += bytes; }
   // Every slot is busy and work is waiting: the limit is what holds us back.
   void OnLimitReached() { limit_bound_ = true; }
+  // Whether Tick() would decide now.
+  bool Due(double now) const {
+    return interval_start_ < 0 || now - interval_start_ >= options_.interval;
+  }
   // Called from the event loop; decides at most once per interval. `now` is
-  // a monotonic time in seconds.
-  void Tick(double now);
+  // a monotonic time in seconds, `loop_cpu` the CPU seconds the event loop's
+  // thread has used so far.
+  void Tick(double now, double loop_cpu);
   // The server asked us to slow down.
   void OnThrottled(double now);
 
@@ -43,6 +52,7 @@ class ConcurrencyController {
   ConcurrencyOptions options_;
   int limit_;
   double interval_start_ = -1;
+  double interval_cpu_ = 0;  // loop_cpu at interval_start_
   uint64_t interval_bytes_ = 0;
   bool limit_bound_ = false;  // the limit was reached during the interval
   double best_rate_ = 0;

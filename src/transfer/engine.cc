@@ -319,9 +319,17 @@ class Run {
         .count();
   }
 
+  // CPU seconds this thread (the event loop's) has used.
+  static double LoopCpuSeconds() {
+    timespec cpu{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
+    return static_cast<double>(cpu.tv_sec) + static_cast<double>(cpu.tv_nsec) * 1e-9;
+  }
+
   void AdjustConcurrency() {
     if (!controller_) return;
-    controller_->Tick(Now());
+    double now = Now();
+    if (controller_->Due(now)) controller_->Tick(now, LoopCpuSeconds());
     scheduler_.set_concurrency(controller_->limit());
   }
 

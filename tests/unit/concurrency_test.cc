@@ -20,13 +20,13 @@ void Interval(ConcurrencyController& c, double& now, uint64_t bytes, bool bound)
   c.OnBytes(bytes);
   if (bound) c.OnLimitReached();
   now += 1.0;
-  c.Tick(now);
+  c.Tick(now, 0);
 }
 
 TEST(ConcurrencyControllerTest, ClimbsWhileThroughputGrowsAndTheLimitBinds) {
   ConcurrencyController c(Options());
   double now = 0;
-  c.Tick(now);  // starts the first interval
+  c.Tick(now, 0);  // starts the first interval
   EXPECT_EQ(c.limit(), 8);
   Interval(c, now, 100, true);
   EXPECT_EQ(c.limit(), 16);
@@ -41,16 +41,36 @@ TEST(ConcurrencyControllerTest, ClimbsWhileThroughputGrowsAndTheLimitBinds) {
 TEST(ConcurrencyControllerTest, DoesNotClimbWhenTheLimitDoesNotBind) {
   ConcurrencyController c(Options());
   double now = 0;
-  c.Tick(now);
+  c.Tick(now, 0);
   Interval(c, now, 100, false);
   Interval(c, now, 200, false);
   EXPECT_EQ(c.limit(), 8);
 }
 
+TEST(ConcurrencyControllerTest, DoesNotClimbWhileTheLoopIsSaturated) {
+  ConcurrencyController c(Options());
+  double now = 0;
+  c.Tick(now, 0);
+  // Throughput doubles and every slot is busy, but the event loop used 95%
+  // of each second: the machine is the bound, not the limit.
+  for (uint64_t bytes : {100u, 200u, 400u}) {
+    c.OnBytes(bytes);
+    c.OnLimitReached();
+    now += 1.0;
+    c.Tick(now, 0.95 * now);
+    EXPECT_EQ(c.limit(), 8);
+  }
+  // Once the loop has time to spare, it climbs again.
+  c.OnBytes(800);
+  c.OnLimitReached();
+  c.Tick(now + 1.0, 0.95 * now + 0.5);
+  EXPECT_EQ(c.limit(), 16);
+}
+
 TEST(ConcurrencyControllerTest, HoldsWhenThroughputStopsGrowing) {
   ConcurrencyController c(Options());
   double now = 0;
-  c.Tick(now);
+  c.Tick(now, 0);
   Interval(c, now, 100, true);  // best 100 at 8, now 16
   Interval(c, now, 102, true);  // not 5% better: hold at 16
   EXPECT_EQ(c.limit(), 16);
@@ -61,7 +81,7 @@ TEST(ConcurrencyControllerTest, HoldsWhenThroughputStopsGrowing) {
 TEST(ConcurrencyControllerTest, ReturnsToTheBestLimitWhenMoreRequestsHurt) {
   ConcurrencyController c(Options());
   double now = 0;
-  c.Tick(now);
+  c.Tick(now, 0);
   Interval(c, now, 100, true);  // best 100 at 8 -> 16
   Interval(c, now, 200, true);  // best 200 at 16 -> 32
   Interval(c, now, 90, true);   // much worse at 32: back to 16
@@ -70,19 +90,19 @@ TEST(ConcurrencyControllerTest, ReturnsToTheBestLimitWhenMoreRequestsHurt) {
 
 TEST(ConcurrencyControllerTest, DecidesOncePerInterval) {
   ConcurrencyController c(Options());
-  c.Tick(0);
+  c.Tick(0, 0);
   c.OnBytes(100);
   c.OnLimitReached();
-  c.Tick(0.5);
+  c.Tick(0.5, 0);
   EXPECT_EQ(c.limit(), 8);
-  c.Tick(1.0);
+  c.Tick(1.0, 0);
   EXPECT_EQ(c.limit(), 16);
 }
 
 TEST(ConcurrencyControllerTest, ThrottlingHalvesAndHolds) {
   ConcurrencyController c(Options());
   double now = 0;
-  c.Tick(now);
+  c.Tick(now, 0);
   Interval(c, now, 100, true);
   Interval(c, now, 200, true);
   EXPECT_EQ(c.limit(), 32);
@@ -93,7 +113,7 @@ TEST(ConcurrencyControllerTest, ThrottlingHalvesAndHolds) {
   Interval(c, now, 500, true);  // within the hold: no growth
   EXPECT_EQ(c.limit(), 16);
   now += 5;
-  c.Tick(now);
+  c.Tick(now, 0);
   Interval(c, now, 500, true);  // after the hold it may climb again
   EXPECT_EQ(c.limit(), 32);
 }
