@@ -217,6 +217,7 @@ class Run {
   // an object keeps its slot until the object's bytes are hashed.
   void PartDone(uint64_t object_id, const PartSpec& part, const Status& status, uint64_t received,
                 const http::Headers& headers) {
+    if (controller_) controller_->OnRequestDone();
     if (status.ok()) {
       ObjectDownload& download = *downloads_.at(object_id);
       StartHashing(object_id, download);

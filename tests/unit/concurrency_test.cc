@@ -52,10 +52,12 @@ TEST(ConcurrencyControllerTest, DoesNotClimbWhileTheLoopIsSaturated) {
   double now = 0;
   c.Tick(now, 0);
   // Throughput doubles and every slot is busy, but the event loop used 95%
-  // of each second: the machine is the bound, not the limit.
+  // of each second: the machine is the bound, not the limit. (The requests
+  // are short: long ones would have it try fewer.)
   for (uint64_t bytes : {100u, 200u, 400u}) {
     c.OnBytes(bytes);
     c.OnLimitReached();
+    c.OnRequestDone();
     now += 1.0;
     c.Tick(now, 0.95 * now);
     EXPECT_EQ(c.limit(), 8);
@@ -116,6 +118,71 @@ TEST(ConcurrencyControllerTest, ThrottlingHalvesAndHolds) {
   c.Tick(now, 0);
   Interval(c, now, 500, true);  // after the hold it may climb again
   EXPECT_EQ(c.limit(), 32);
+}
+
+// A controller whose requests of 1,000 bytes and more count as long streams,
+// fed intervals in which every slot was busy.
+class Streams {
+ public:
+  Streams() { controller_.Tick(now_, cpu_); }
+  // One interval: `bytes` arrived, `requests` finished, and the event loop
+  // used `loop_share` of the time.
+  int Interval(uint64_t bytes, int requests, double loop_share = 0.95) {
+    controller_.OnBytes(bytes);
+    controller_.OnLimitReached();
+    for (int i = 0; i < requests; ++i) controller_.OnRequestDone();
+    now_ += 1.0;
+    cpu_ += loop_share;
+    controller_.Tick(now_, cpu_);
+    return controller_.limit();
+  }
+
+ private:
+  static ConcurrencyOptions StreamOptions() {
+    ConcurrencyOptions options = Options();
+    options.stream_bytes = 1000;
+    return options;
+  }
+  ConcurrencyController controller_{StreamOptions()};
+  double now_ = 0;
+  double cpu_ = 0;
+};
+
+TEST(ConcurrencyControllerTest, TriesFewerLongStreamsWhileTheLoopIsSaturated) {
+  Streams s;
+  EXPECT_EQ(s.Interval(8000, 4), 4);  // 2,000 bytes per request, loop saturated
+  // Judged only once as many requests as were in flight have finished.
+  EXPECT_EQ(s.Interval(8000, 4), 4);
+  EXPECT_EQ(s.Interval(8000, 4), 2);  // throughput held: kept, and fewer still
+  EXPECT_EQ(s.Interval(8000, 4), 2);  // the minimum
+}
+
+TEST(ConcurrencyControllerTest, UndoesAHalvingThatCostsThroughput) {
+  Streams s;
+  EXPECT_EQ(s.Interval(8000, 4), 4);
+  EXPECT_EQ(s.Interval(8000, 4), 4);  // not judged yet
+  // Judged: the rate fell below 90% (a cap per connection): back, and not
+  // tried again.
+  EXPECT_EQ(s.Interval(6000, 4), 8);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(s.Interval(8000, 4), 8);
+}
+
+TEST(ConcurrencyControllerTest, KeepsShortRequestsManyEvenWhenSaturated) {
+  Streams s;
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(s.Interval(8000, 80), 8);  // 100 bytes each
+}
+
+TEST(ConcurrencyControllerTest, ShortRequestsBringBackTheLimitStreamsLowered) {
+  Streams s;
+  EXPECT_EQ(s.Interval(8000, 4), 4);
+  EXPECT_EQ(s.Interval(8000, 8), 2);  // kept at 4, and halved again
+  EXPECT_EQ(s.Interval(8000, 8), 2);  // kept at 2
+  EXPECT_EQ(s.Interval(8000, 80), 8);
+}
+
+TEST(ConcurrencyControllerTest, DoesNotTryFewerWhileTheLoopHasTimeToSpare) {
+  Streams s;
+  EXPECT_EQ(s.Interval(8000, 4, 0.5), 16);  // it climbs instead
 }
 
 TEST(ConcurrencyControllerTest, NeverBelowTheMinimum) {
