@@ -11,6 +11,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "common/hex.h"
+
 namespace s3pull::auth {
 namespace {
 
@@ -91,14 +93,6 @@ class Crypto {
 
 std::string_view AsView(const Digest& digest) {
   return {reinterpret_cast<const char*>(digest.data()), digest.size()};
-}
-
-void AppendHex(std::string& out, const Digest& digest) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (unsigned char byte : digest) {
-    out += kHex[byte >> 4];
-    out += kHex[byte & 0xf];
-  }
 }
 
 char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }

@@ -398,17 +398,6 @@ Digest CrcDigest(HashAlgorithm algorithm, uint64_t crc) {
   return digest;
 }
 
-std::string HexEncode(std::span<const uint8_t> bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (uint8_t byte : bytes) {
-    out += kDigits[byte >> 4];
-    out += kDigits[byte & 15];
-  }
-  return out;
-}
-
 std::string Base64Encode(std::span<const uint8_t> bytes) {
   std::string out;
   out.reserve((bytes.size() + 2) / 3 * 4);

@@ -74,9 +74,6 @@ uint64_t CrcValue(std::span<const uint8_t> digest);
 // A CRC as a digest of DigestSize(algorithm) bytes.
 Digest CrcDigest(HashAlgorithm algorithm, uint64_t crc);
 
-// Lower-case hexadecimal, two digits per byte (how ETags write an MD5).
-std::string HexEncode(std::span<const uint8_t> bytes);
-
 // Standard base64 (RFC 4648 section 4) with padding.
 std::string Base64Encode(std::span<const uint8_t> bytes);
 // Strict: nullopt unless `text` is padded canonical base64 (length a multiple

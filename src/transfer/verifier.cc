@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "common/hex.h"
 #include "s3/get_object.h"
 
 namespace s3pull::transfer {

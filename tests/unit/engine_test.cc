@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <fstream>
 
+#include "common/hex.h"
 #include "fake_http_client.h"
 #include "temp_dir.h"
 #include "transfer/integrity.h"
@@ -1080,11 +1081,11 @@ TEST_F(CompositeChecksumTest, AResumedObjectChecksTheBytesAnEarlierRunLeft) {
   ASSERT_EQ(summary.succeeded, 1u) << collector_.results.back().status.ToString();
   EXPECT_EQ(dir_.Read("k"), body_);
   // Only the missing ranges at first; the check of part 1 fails, so all again.
-  EXPECT_EQ(Calls(), (std::vector<std::string>{"HEAD", "ATTRIBUTES", "GET", "GET", "GET", "GET",
-                                               "GET"}));
-  EXPECT_EQ(RangesRequested("k"), (std::vector<std::string>{"none", "bytes=16-31", "bytes=32-39",
-                                                            "bytes=0-15", "bytes=16-31",
-                                                            "bytes=32-39"}));
+  EXPECT_EQ(Calls(),
+            (std::vector<std::string>{"HEAD", "ATTRIBUTES", "GET", "GET", "GET", "GET", "GET"}));
+  EXPECT_EQ(RangesRequested("k"),
+            (std::vector<std::string>{"none", "bytes=16-31", "bytes=32-39", "bytes=0-15",
+                                      "bytes=16-31", "bytes=32-39"}));
 }
 
 TEST_F(PartsTest, RequiredModeFailsObjectsWithNothingToVerify) {

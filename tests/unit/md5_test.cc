@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "common/hex.h"
+
 namespace s3pull::transfer {
 namespace {
 
