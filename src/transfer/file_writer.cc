@@ -223,6 +223,7 @@ std::optional<FinishedCopy> FindFinishedCopy(const std::string& final_path, std:
   // the safe way.)
   struct stat st;
   FolderRef folder = folders ? folders->Find(final_path, root) : nullptr;
+  if (folder && folder->empty_when_opened) return std::nullopt;
   bool there = folder ? fstatat(folder->fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0
                       : lstat(final_path.c_str(), &st) == 0;
   if (!there || !S_ISREG(st.st_mode)) return std::nullopt;

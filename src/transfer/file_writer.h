@@ -113,6 +113,8 @@ struct FinishedCopy {
 // The FinishedCopy at `final_path` (below `root`, as for Create(); folders
 // are walked without following symlinks and none is created), or nullopt:
 // no such regular file, no note, or the file changed since it was noted.
+// In a folder of `folders` that was empty when opened there is none to look
+// for (what is there, this run wrote): no system call.
 std::optional<FinishedCopy> FindFinishedCopy(const std::string& final_path, std::string_view root,
                                              FolderCache* folders = nullptr);
 

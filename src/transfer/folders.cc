@@ -1,6 +1,7 @@
 // Destination folders; see folders.h.
 #include "transfer/folders.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -71,6 +72,22 @@ Result<int> OpenFolderBeneath(const std::string& root, std::string_view relative
   return dir;
 }
 
+// Whether the folder open at `dir` has no entry but "." and "..". (Reading
+// it moves the descriptor's position, which the *at() calls do not use.)
+bool HoldsNothing(int dir) {
+  alignas(dirent64) char buffer[1024];
+  for (;;) {
+    ssize_t n = getdents64(dir, buffer, sizeof buffer);
+    if (n <= 0) return n == 0;
+    for (ssize_t at = 0; at < n;) {
+      const auto* entry = reinterpret_cast<const dirent64*>(buffer + at);
+      std::string_view name = entry->d_name;
+      if (name != "." && name != "..") return false;
+      at += entry->d_reclen;
+    }
+  }
+}
+
 // The cache's key: the root and the folder (the path up to its last '/').
 std::string CacheKey(const std::string& final_path, std::string_view root) {
   size_t slash = final_path.rfind('/');
@@ -105,7 +122,7 @@ Result<FolderRef> OpenParentFolder(const std::string& final_path, std::string_vi
     return OpenFolderBeneath(std::string(root), between, shown, create);
   }();
   if (!fd.ok()) return fd.status();
-  return std::make_shared<const Folder>(*fd, std::move(shown));
+  return std::make_shared<const Folder>(*fd, std::move(shown), HoldsNothing(*fd));
 }
 
 Result<FolderRef> FolderCache::Open(const std::string& final_path, std::string_view root,

@@ -26,12 +26,16 @@ namespace s3pull::transfer {
 
 // An open folder; closed when the last holder lets go.
 struct Folder {
-  Folder(int fd, std::string path) : fd(fd), path(std::move(path)) {}
+  Folder(int fd, std::string path, bool empty_when_opened)
+      : fd(fd), path(std::move(path)), empty_when_opened(empty_when_opened) {}
   ~Folder();
   Folder(const Folder&) = delete;
   Folder& operator=(const Folder&) = delete;
   int fd;
   std::string path;  // for messages
+  // It held nothing when opened: whatever is in it now, this run put there
+  // (so there is no earlier run's file to look for).
+  bool empty_when_opened;
 };
 using FolderRef = std::shared_ptr<const Folder>;
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "temp_dir.h"
 #include "transfer/file_writer.h"
@@ -71,15 +72,45 @@ TEST(FolderCacheTest, AFolderRemovedMeanwhileIsMadeAgain) {
   EXPECT_EQ(dir.Files(), std::set<std::string>{"gone/b"});
 }
 
+TEST(FolderCacheTest, AFolderEmptyWhenOpenedHasNoEarlierRunsFileToLookFor) {
+  TempDir dir;
+  {
+    FolderCache earlier_run;
+    Write(earlier_run, dir.path(), "old/f", "earlier");
+  }
+  std::filesystem::create_directory(dir.path() + "/hidden");
+  { std::ofstream(dir.path() + "/hidden/.s3pull-0123456789abcdef.part") << "partial"; }
+  FolderCache folders;
+  Result<FolderRef> old = folders.Open(dir.path() + "/old/f", dir.path(), true);
+  Result<FolderRef> hidden = folders.Open(dir.path() + "/hidden/f", dir.path(), true);
+  Result<FolderRef> fresh = folders.Open(dir.path() + "/new/f", dir.path(), true);
+  ASSERT_TRUE(old.ok() && hidden.ok() && fresh.ok());
+  EXPECT_FALSE((*old)->empty_when_opened);
+  EXPECT_FALSE((*hidden)->empty_when_opened);
+  EXPECT_TRUE((*fresh)->empty_when_opened);
+  ASSERT_NE(FindFinishedCopy(dir.path() + "/old/f", dir.path(), &folders), std::nullopt)
+      << "no user.* extended attributes on " << dir.path() << "?";
+  // What this run wrote in the folder it found empty is not looked for...
+  Write(folders, dir.path(), "new/f", "this run");
+  EXPECT_EQ(FindFinishedCopy(dir.path() + "/new/f", dir.path(), &folders), std::nullopt);
+  // ...but the next run finds it.
+  FolderCache next_run;
+  EXPECT_NE(FindFinishedCopy(dir.path() + "/new/f", dir.path(), &next_run), std::nullopt);
+}
+
 TEST(FolderCacheTest, ASymlinkBelowTheRootIsRefusedWhateverIsCached) {
   TempDir dest;
   TempDir outside;
   std::filesystem::create_directory_symlink(outside.path(), dest.path() + "/link");
-  FolderCache folders;
   // Named as a root by the user, the symlink is followed...
   std::string root = dest.path() + "/link";
-  Write(folders, root, "f", "through the root");
+  {
+    FolderCache earlier_run;
+    Write(earlier_run, root, "f", "through the root");
+  }
   EXPECT_EQ(outside.Read("f"), "through the root");
+  FolderCache folders;
+  ASSERT_TRUE(folders.Open(root + "/f", root, /*create=*/false).ok());
   ASSERT_NE(FindFinishedCopy(root + "/f", root, &folders), std::nullopt)
       << "no user.* extended attributes on " << outside.path() << "?";
   // ...but below another root it is refused, though its folder is cached.
