@@ -143,10 +143,12 @@ class Run {
       }
       while (std::optional<Scheduler::Action> action = scheduler_.Next()) StartAction(*action);
       // (Objects that need no request finish inside StartAction.)
+      HashKeptBodies();
       if (scheduler_.Finished() && hash_pool_.pending() == 0) break;
       if (controller_ && scheduler_.Saturated()) controller_->OnLimitReached();
       http_.Poll(SendDueRetries(100));
       for (const HashResult& result : hash_pool_.TakeResults()) HashDone(result);
+      HashKeptBodies();
       AdjustConcurrency();
     }
     summary_.seconds =
@@ -503,7 +505,20 @@ class Run {
   void StartHashing(uint64_t object_id, ObjectDownload& download) {
     if (std::optional<HashJob> job = download.TakeHashJob()) {
       job->id = object_id;
-      hash_pool_.Submit(*job);
+      if (job->bytes != nullptr) {
+        kept_bodies_.push_back(*job);
+      } else {
+        hash_pool_.Submit(*job);
+      }
+    }
+  }
+
+  // Hashes the small objects that finished since the last call, together.
+  void HashKeptBodies() {
+    while (!kept_bodies_.empty()) {
+      std::vector<HashJob> jobs;
+      jobs.swap(kept_bodies_);
+      for (const HashResult& result : HashInMemory(jobs)) HashDone(result);
     }
   }
 
@@ -550,6 +565,7 @@ class Run {
   Summary summary_;
   // Last: its workers use objects in downloads_, so it stops first.
   HashPool hash_pool_;
+  std::vector<HashJob> kept_bodies_;  // for HashKeptBodies()
 };
 
 void ListRequest::OnComplete(const http::TransportResult& result) {

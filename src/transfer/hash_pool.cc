@@ -16,6 +16,24 @@ constexpr size_t kPiece = 128 * 1024;
 
 }  // namespace
 
+std::vector<HashResult> HashInMemory(std::span<const HashJob> jobs) {
+  std::vector<HashResult> results;
+  results.reserve(jobs.size());
+  Hasher* hashers[kLanes];
+  std::string_view inputs[kLanes];
+  for (size_t at = 0; at < jobs.size(); at += kLanes) {
+    size_t count = std::min(kLanes, jobs.size() - at);
+    for (size_t i = 0; i < count; ++i) {
+      const HashJob& job = jobs[at + i];
+      hashers[i] = job.hasher;
+      inputs[i] = std::string_view(job.bytes, job.end - job.first);
+      results.push_back({job.id, Status::Ok()});
+    }
+    UpdateEach(std::span(hashers, count), std::span(inputs, count));
+  }
+  return results;
+}
+
 HashPool::HashPool(int threads, std::function<void()> on_result)
     : on_result_(std::move(on_result)) {
   for (int i = 0; i < std::max(1, threads); ++i) workers_.emplace_back([this] { Work(); });

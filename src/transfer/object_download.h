@@ -197,8 +197,10 @@ class ObjectDownload {
   Status failure_;
   bool discovered_whole_ = false;  // a 200 answered the discovery request
   bool single_request_ = false;    // the object comes in order in one reply (and its retries)
-  bool hash_as_streamed_ = false;  // hashed as the bytes arrive (stdout, small objects)
-  bool restart_pending_ = false;   // the last part found a mismatch: fetch all parts again
+  bool hash_as_streamed_ = false;  // hashed as the bytes arrive (stdout)
+  bool keeps_body_ = false;        // a small object: its bytes kept in body_ to be hashed
+  std::string body_;
+  bool restart_pending_ = false;  // the last part found a mismatch: fetch all parts again
   int restarts_ = 0;
   // Ranged objects with a known ETag, written to a file, resume across runs:
   // their parts' states, and whether the parts found done are yet hashed.

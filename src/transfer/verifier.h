@@ -18,8 +18,10 @@
 // read back off the event loop (hash_pool.h) as each run of finished bytes
 // joins the hashed front: an object fetched in one request once it is all
 // in; ranged parts, which arrive in any order, as the parts before them are
-// in too (the data is still in the page cache). Bytes going to standard
-// output, and small objects, are hashed as they stream.
+// in too (the data is still in the page cache). Small objects (16 KiB at
+// most) are hashed from a copy kept in memory instead, on the event loop,
+// many side by side (HashInMemory). Bytes going to standard output are
+// hashed as they stream.
 #pragma once
 
 #include <cstdint>
@@ -64,8 +66,7 @@ class ObjectVerifier {
   Status RequireSomething() const;
   bool active() const { return !expected_.empty(); }
 
-  // Bytes of the object in order, as they arrive (standard output, or
-  // objects too small to be worth a hash job).
+  // Bytes of the object in order, as they arrive (standard output).
   void Stream(std::string_view data);
   // The object is fetched again from byte 0: forget what was hashed. Not
   // while hashing() is true.

@@ -132,5 +132,33 @@ TEST(HashPoolTest, StopAnswersEveryJobOnce) {
   EXPECT_EQ(pool.pending(), 0u);
 }
 
+TEST(HashInMemoryTest, HashesEveryJobsBytesSideBySide) {
+  // 37 messages: more than two batches of 16, of assorted sizes (some
+  // sharing a size, one empty), MD5s and a few CRC32Cs; no file is read.
+  std::mt19937 random(11);
+  std::vector<std::string> contents;
+  std::vector<std::unique_ptr<Hasher>> hashers;
+  std::vector<HashJob> jobs;
+  for (uint64_t i = 0; i < 37; ++i) {
+    std::string content(i == 5 ? 0 : random() % (16 * 1024) + (i % 3 == 0 ? 4096 : 0), '\0');
+    for (char& c : content) c = static_cast<char>(random());
+    contents.push_back(std::move(content));
+    hashers.push_back(NewHasher(i % 7 == 6 ? HashAlgorithm::kCrc32c : HashAlgorithm::kMd5));
+  }
+  for (uint64_t i = 0; i < contents.size(); ++i) {
+    HashJob job{100 + i, hashers[i].get(), nullptr, 0, contents[i].size()};
+    job.bytes = contents[i].data();
+    jobs.push_back(job);
+  }
+  std::vector<HashResult> results = HashInMemory(jobs);
+  ASSERT_EQ(results.size(), jobs.size());
+  for (uint64_t i = 0; i < jobs.size(); ++i) {
+    EXPECT_EQ(results[i].id, 100 + i);
+    EXPECT_TRUE(results[i].status.ok());
+    HashAlgorithm algorithm = i % 7 == 6 ? HashAlgorithm::kCrc32c : HashAlgorithm::kMd5;
+    EXPECT_EQ(hashers[i]->Finish(), HashBytes(algorithm, contents[i])) << i;
+  }
+}
+
 }  // namespace
 }  // namespace s3pull::transfer
