@@ -143,12 +143,11 @@ class Run {
       }
       while (std::optional<Scheduler::Action> action = scheduler_.Next()) StartAction(*action);
       // (Objects that need no request finish inside StartAction.)
-      HashKeptBodies();
       if (scheduler_.Finished() && hash_pool_.pending() == 0) break;
       if (controller_ && scheduler_.Saturated()) controller_->OnLimitReached();
       http_.Poll(SendDueRetries(100));
       for (const HashResult& result : hash_pool_.TakeResults()) HashDone(result);
-      HashKeptBodies();
+      HashKeptBodies();  // (requests end, and their kept bodies wait, only in Poll)
       AdjustConcurrency();
     }
     summary_.seconds =
