@@ -40,6 +40,12 @@ struct ClientOptions {
   // start at 64 and climb while throughput grows (up to 512), and back off
   // when the server throttles.
   int concurrency = 0;
+  // Event loops, each a thread with its own connections. 0 = adaptive: one,
+  // and one more (up to one per core, at most 8) while the newest saturates
+  // its core and the machine has a core idle; many small objects need that
+  // on fast networks. N = N from the start. A fixed `concurrency` is shared
+  // among them.
+  int event_loops = 0;
   // Objects larger than this are fetched in ranged GETs of this many bytes
   // (aligned to the stored parts of multipart uploads when the ETag says so).
   uint64_t part_size = 8 * 1024 * 1024;

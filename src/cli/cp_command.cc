@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <functional>
 #include <map>
 
 #include "cli/exit_codes.h"
@@ -53,6 +54,21 @@ int UsageError(const std::string& message) { return cli::UsageError("cp", messag
 
 bool IsPrefix(std::string_view key) { return key.empty() || key.ends_with('/'); }
 
+// A flag's value check: "auto" (ClientOptions' 0) or a count from 1 to
+// `max` (a literal 0 is not a valid count).
+std::function<std::string(std::string)> AutoOrCount(int max) {
+  return [max](std::string value) -> std::string {
+    if (value == "auto") return "0";
+    int n = 0;
+    auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), n);
+    if (error != std::errc() || end != value.data() + value.size() || n < 1 || n > max) {
+      throw CLI::ValidationError("must be 'auto' or a number from 1 to " + std::to_string(max) +
+                                 ", not '" + value + "'");
+    }
+    return value;
+  };
+}
+
 }  // namespace
 
 CpCommand::CpCommand(CLI::App& app) {
@@ -76,17 +92,14 @@ CpCommand::CpCommand(CLI::App& app) {
       ->add_option("--concurrency", options.concurrency,
                    "requests in flight at once: 'auto' (adapts to what the server and "
                    "network give) or a number from 1 to 4096")
-      ->transform([](std::string value) -> std::string {
-        // "auto" is ClientOptions' 0; a literal 0 is not a valid count.
-        if (value == "auto") return "0";
-        int n = 0;
-        auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), n);
-        if (error != std::errc() || end != value.data() + value.size() || n < 1 || n > 4096) {
-          throw CLI::ValidationError("must be 'auto' or a number from 1 to 4096, not '" + value +
-                                     "'");
-        }
-        return value;
-      })
+      ->transform(AutoOrCount(4096))
+      ->default_str("auto");
+  command_
+      ->add_option("--event-loops", options.event_loops,
+                   "threads that drive requests, each with its own connections: 'auto' (one, "
+                   "and more while one saturates its core and another core is idle) or a "
+                   "number from 1 to 64")
+      ->transform(AutoOrCount(64))
       ->default_str("auto");
   command_
       ->add_option("--retries", options.retries,

@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 
 #include <atomic>
+#include <memory>
 
 #include "auth/credentials.h"
 #include "http/curl_client.h"
@@ -37,12 +38,13 @@ void RaiseOpenFileLimit() {
 class CurlDownloader final : public Downloader {
  public:
   CurlDownloader(transfer::EngineConfig config, const http::CurlOptions& curl)
-      : config_(std::move(config)), http_(curl) {
+      : config_(std::move(config)), curl_(curl), http_(curl) {
     config_.cancel = &cancel_;
   }
 
   Summary Run(const DownloadPlan& plan, Observer& observer) override {
-    return transfer::RunPlan(config_, http_, plan, observer);
+    return transfer::RunPlan(config_, http_, plan, observer,
+                             [this] { return std::make_unique<http::CurlHttpClient>(curl_); });
   }
 
   void Cancel() override { cancel_.store(true); }
@@ -50,7 +52,8 @@ class CurlDownloader final : public Downloader {
  private:
   std::atomic<bool> cancel_{false};
   transfer::EngineConfig config_;
-  http::CurlHttpClient http_;
+  http::CurlOptions curl_;     // for the clients of further event loops
+  http::CurlHttpClient http_;  // the first event loop's
 };
 
 }  // namespace
@@ -58,6 +61,9 @@ class CurlDownloader final : public Downloader {
 Result<std::unique_ptr<Downloader>> Downloader::Create(const ClientOptions& options) {
   if (options.concurrency < 0) {
     return Status(StatusCode::kInvalidArgument, "concurrency must be 0 (adaptive) or more");
+  }
+  if (options.event_loops < 0) {
+    return Status(StatusCode::kInvalidArgument, "event loops must be 0 (adaptive) or more");
   }
   if (options.retries < 0 || options.stall_timeout_seconds < 1) {
     return Status(StatusCode::kInvalidArgument,
@@ -85,6 +91,7 @@ Result<std::unique_ptr<Downloader>> Downloader::Create(const ClientOptions& opti
   transfer::EngineConfig config;
   config.endpoint = std::move(*endpoint);
   config.concurrency = options.concurrency;
+  config.event_loops = options.event_loops;
   config.part_size = options.part_size;
   config.max_retries = options.retries;
   config.fsync = options.fsync;

@@ -6,11 +6,13 @@
 #include <chrono>
 #include <cstring>
 #include <ctime>
+#include <exception>
 #include <functional>
 #include <map>
 #include <memory>
 #include <random>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -22,10 +24,12 @@
 #include "transfer/glob.h"
 #include "transfer/hash_pool.h"
 #include "transfer/key_path.h"
+#include "transfer/loop_spread.h"
 #include "transfer/object_download.h"
 #include "transfer/request_signer.h"
 #include "transfer/retry.h"
 #include "transfer/scheduler.h"
+#include "transfer/work_share.h"
 
 namespace s3pull::transfer {
 namespace {
@@ -35,6 +39,24 @@ namespace {
 constexpr size_t kMaxErrorBody = 64 * 1024;
 // A ListObjectsV2 page of 1,000 keys of 1 KiB each is about 1.5 MB.
 constexpr size_t kMaxListBody = 64 * 1024 * 1024;
+// Loops `--event-loops auto` runs at most, however many cores there are.
+constexpr int kMaxAutoLoops = 8;
+
+// The event loops a run may have: the number asked for, else one per core;
+// never more than a fixed concurrency, so that each has a request slot.
+int MaxLoops(const EngineConfig& config) {
+  int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  int loops = config.event_loops > 0 ? config.event_loops : std::min(cores, kMaxAutoLoops);
+  return config.concurrency > 0 ? std::min(loops, config.concurrency) : loops;
+}
+
+// The hash workers of one loop: the first has the pool's default, each
+// further loop an even share of it (at least one).
+int HashThreads(const EngineConfig& config, int helper) {
+  if (config.hash_threads > 0) return config.hash_threads;
+  if (helper == 0) return HashPool::DefaultThreads();
+  return std::max(1, HashPool::DefaultThreads() / MaxLoops(config));
+}
 
 // The Status for a finished non-2xx response, with a region hint when S3
 // says the bucket lives elsewhere.
@@ -108,17 +130,23 @@ struct ListingContext {
   std::optional<GlobPattern> glob;
 };
 
+// One event loop of a run. The first (`helper` 0) lists, starts the plan's
+// objects and reports every result to the observer; helpers (1, 2, ...)
+// download objects it hands over through `share` and post their results
+// there (work_share.h).
 class Run {
  public:
-  Run(const EngineConfig& config, http::HttpClient& http, Observer& observer)
+  Run(const EngineConfig& config, http::HttpClient& http, WorkShare& share, int helper,
+      Observer* observer)
       : config_(config),
         http_(http),
+        share_(share),
+        helper_(helper),
         observer_(observer),
         scheduler_(SchedulerOptions{config.concurrency}),
         signer_(config.credentials, config.endpoint.region,
                 config.checksum_mode != ChecksumMode::kOff, config.clock),
-        hash_pool_(config.hash_threads > 0 ? config.hash_threads : HashPool::DefaultThreads(),
-                   [&http] { http.Wakeup(); }) {
+        hash_pool_(HashThreads(config, helper), [&http] { http.Wakeup(); }) {
     download_options_.part_size = config.part_size;
     download_options_.checksum_mode = config.checksum_mode;
     download_options_.durability =
@@ -128,31 +156,69 @@ class Run {
     if (config.concurrency == 0) {
       controller_.emplace(ConcurrencyOptions{});
       scheduler_.set_concurrency(controller_->limit());
+    } else {
+      SetFixedShare();
     }
   }
 
-  Summary Execute(const DownloadPlan& plan) {
+  // The first loop's run: `more_loops` (when set) makes the HTTP client of
+  // each further loop.
+  Summary Execute(const DownloadPlan& plan, const HttpClientFactory& more_loops) {
     auto start = std::chrono::steady_clock::now();
     for (const PrefixSource& source : plan.prefixes) AddPrefix(source);
     std::unordered_set<std::string> claimed_paths;
     for (const ObjectSource& object : plan.objects) AddObject(object, claimed_paths);
+    if (more_loops && config_.event_loops > 0) {
+      for (int i = 1; i < MaxLoops(config_); ++i) StartHelper(more_loops);
+    } else if (more_loops && MaxLoops(config_) > 1) {
+      spreader_.emplace(LoopSpreadOptions{MaxLoops(config_)});
+    }
     for (;;) {
-      if (config_.cancel != nullptr && config_.cancel->load()) {
+      if (Cancelled()) {
         Cancel();
+        share_.WakeHelpers();
         break;
       }
       while (std::optional<Scheduler::Action> action = scheduler_.Next()) StartAction(*action);
       // (Objects that need no request finish inside StartAction.)
-      if (scheduler_.Finished() && hash_pool_.pending() == 0) break;
-      if (controller_ && scheduler_.Saturated()) controller_->OnLimitReached();
-      http_.Poll(SendDueRetries(100));
-      for (const HashResult& result : hash_pool_.TakeResults()) HashDone(result);
-      HashKeptBodies();  // (requests end, and their kept bodies wait, only in Poll)
-      AdjustConcurrency();
+      ShareObjects();
+      bool helpers_done = share_.HelpersDone();  // (they post every result before they leave)
+      for (const ObjectResult& result : share_.TakeResults()) Report(result);
+      if (scheduler_.Finished() && hash_pool_.pending() == 0 && helpers_done) break;
+      if (spreader_ && scheduler_.Saturated() && scheduler_.waiting_objects() > 0) {
+        spreader_->OnWorkWaiting();
+      }
+      Turn();
+      if (spreader_) SpreadLoops(more_loops);
     }
+    for (std::thread& helper : helpers_) helper.join();
+    for (const ObjectResult& result : share_.TakeResults()) Report(result);
+    summary_.retries += share_.helper_retries();
     summary_.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return summary_;
+  }
+
+  // A helper's run: objects handed over, until the first loop has no more.
+  void ExecuteHelper() {
+    for (;;) {
+      if (Cancelled()) {
+        Cancel();
+        break;
+      }
+      // A backlog as deep as the limit, so that the adaptive concurrency sees
+      // work waiting when it is the limit that holds it back.
+      size_t limit = static_cast<size_t>(scheduler_.concurrency());
+      if (size_t backlog = scheduler_.waiting_objects(); backlog < limit) {
+        for (ObjectTask& task : share_.Take(helper_, limit - backlog)) {
+          scheduler_.AddObject(std::move(task));
+        }
+      }
+      while (std::optional<Scheduler::Action> action = scheduler_.Next()) StartAction(*action);
+      if (scheduler_.Finished() && hash_pool_.pending() == 0 && share_.Exhausted()) break;
+      Turn();
+    }
+    share_.Leave(helper_, summary_.retries);
   }
 
   // Body bytes arrived (for the adaptive concurrency).
@@ -161,6 +227,10 @@ class Run {
   }
 
   void Report(const ObjectResult& result) {
+    if (helper_ > 0) {
+      share_.Post(result);
+      return;
+    }
     ++summary_.objects;
     if (result.unchanged) {
       ++summary_.unchanged;
@@ -170,7 +240,7 @@ class Run {
     } else {
       ++summary_.failed;
     }
-    observer_.OnObjectDone(result);
+    observer_->OnObjectDone(result);
   }
 
   void ListingDone(size_t listing, const s3::ListParams& params, int status,
@@ -231,6 +301,72 @@ class Run {
   }
 
  private:
+  bool Cancelled() const { return config_.cancel != nullptr && config_.cancel->load(); }
+
+  // Waits for the network (or a retry's time) and handles what happened.
+  void Turn() {
+    if (controller_ && scheduler_.Saturated()) controller_->OnLimitReached();
+    http_.Poll(SendDueRetries(100));
+    for (const HashResult& result : hash_pool_.TakeResults()) HashDone(result);
+    HashKeptBodies();  // (requests end, and their kept bodies wait, only in Poll)
+    AdjustConcurrency();
+  }
+
+  // Starts one more loop, on its own thread, with a client from `more_loops`.
+  // One that cannot be had (no memory or threads left) is no error: the
+  // loops running carry on.
+  void StartHelper(const HttpClientFactory& more_loops) {
+    std::unique_ptr<http::HttpClient> client;
+    try {
+      client = more_loops();
+    } catch (const std::exception&) {
+      return;
+    }
+    http::HttpClient* http = client.get();
+    helper_clients_.push_back(std::move(client));
+    int helper = share_.Join([http] { http->Wakeup(); });
+    try {
+      helpers_.emplace_back([this, http, helper] {
+        Run loop(config_, *http, share_, helper, nullptr);
+        loop.ExecuteHelper();
+      });
+    } catch (const std::exception&) {
+      share_.Leave(helper, 0);
+      return;
+    }
+    if (!controller_) SetFixedShare();
+  }
+
+  // Another loop when this one saturates its core (loop_spread.h).
+  void SpreadLoops(const HttpClientFactory& more_loops) {
+    double now = Now();
+    if (!spreader_->Due(now)) return;
+    std::optional<double> idle = MachineIdleSeconds();
+    if (idle && spreader_->Tick(now, LoopCpuSeconds(), *idle)) StartHelper(more_loops);
+  }
+
+  // Hands objects not started yet to helpers that ask, and closes the share
+  // once no more will come.
+  void ShareObjects() {
+    if (size_t wanted = share_.wanted(); wanted > 0) {
+      std::vector<ObjectTask> tasks = scheduler_.TakeWaitingObjects(wanted);
+      if (!tasks.empty()) share_.Offer(std::move(tasks));
+    }
+    if (!share_closed_ && scheduler_.ListingsFinished() && scheduler_.waiting_objects() == 0) {
+      share_.Close();
+      share_closed_ = true;
+    }
+  }
+
+  // A fixed concurrency is split among the loops running; the first loop
+  // takes what does not divide evenly.
+  void SetFixedShare() {
+    int loops = share_.loops();
+    int each = config_.concurrency / loops;
+    int mine = helper_ == 0 ? config_.concurrency - each * (loops - 1) : each;
+    scheduler_.set_concurrency(std::max(1, mine));
+  }
+
   // A hash job of object `result.id` ended.
   void HashDone(const HashResult& result) {
     ObjectDownload& download = *downloads_.at(result.id);
@@ -329,7 +465,10 @@ class Run {
   }
 
   void AdjustConcurrency() {
-    if (!controller_) return;
+    if (!controller_) {
+      SetFixedShare();
+      return;
+    }
     double now = Now();
     if (controller_->Due(now)) controller_->Tick(now, LoopCpuSeconds());
     scheduler_.set_concurrency(controller_->limit());
@@ -391,12 +530,12 @@ class Run {
     const std::string& bucket = context.source->bucket;
     for (const std::string& prefix : page.common_prefixes) {
       if (!context.glob || context.glob->Matches(prefix)) {
-        observer_.OnListed(ListedEntry{bucket, prefix, 0, true});
+        observer_->OnListed(ListedEntry{bucket, prefix, 0, true});
       }
     }
     for (const s3::ListedObject& object : page.objects) {
       if (!context.glob || context.glob->Matches(object.key)) {
-        observer_.OnListed(ListedEntry{bucket, object.key, object.size, false});
+        observer_->OnListed(ListedEntry{bucket, object.key, object.size, false});
       }
     }
   }
@@ -542,9 +681,16 @@ class Run {
   FolderCache folders_;  // destination folders kept open across objects
   DownloadOptions download_options_;
   http::HttpClient& http_;
-  Observer& observer_;
+  WorkShare& share_;
+  int helper_;          // 0: the first loop
+  Observer* observer_;  // the first loop's; helpers post to share_
   Scheduler scheduler_;
   std::optional<ConcurrencyController> controller_;  // set when concurrency is adaptive
+  // The first loop's, with `--event-loops auto`: when to start another loop.
+  std::optional<LoopSpreader> spreader_;
+  bool share_closed_ = false;
+  std::vector<std::unique_ptr<http::HttpClient>> helper_clients_;  // outlive helpers_
+  std::vector<std::thread> helpers_;
   RetryBudget budget_;
   std::multimap<double, std::function<void()>> delayed_;  // retries waiting, by due time
   std::unordered_map<size_t, int> listing_attempts_;      // tries of each listing's current page
@@ -611,9 +757,10 @@ void PartRequest::OnComplete(const http::TransportResult& result) {
 }  // namespace
 
 Summary RunPlan(const EngineConfig& config, http::HttpClient& http, const DownloadPlan& plan,
-                Observer& observer) {
-  Run run(config, http, observer);
-  return run.Execute(plan);
+                Observer& observer, const HttpClientFactory& more_loops) {
+  WorkShare share([&http] { http.Wakeup(); });
+  Run run(config, http, share, 0, &observer);
+  return run.Execute(plan, more_loops);
 }
 
 }  // namespace s3pull::transfer

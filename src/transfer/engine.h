@@ -1,9 +1,11 @@
-// The engine: runs a DownloadPlan over an HttpClient from one event loop.
+// The engine: runs a DownloadPlan over an HttpClient from an event loop.
 //
 // It turns scheduler actions into signed S3 requests, hands each response to
 // the ObjectDownload it belongs to, and reports one ObjectResult per object.
 // Listing pages feed the scheduler as they arrive, so downloads start before
-// a listing ends.
+// a listing ends. When one loop's thread cannot keep up (many small objects
+// on a machine with idle cores), more loops take objects the first has not
+// started, each on its own thread (loop_spread.h, work_share.h).
 //
 // One object's download (the design in short):
 //   1. a listing page or the plan names the object; the scheduler hands it
@@ -26,6 +28,7 @@
 #include <atomic>
 #include <ctime>
 #include <functional>
+#include <memory>
 #include <optional>
 
 #include "auth/credentials.h"
@@ -39,9 +42,15 @@ namespace s3pull::transfer {
 struct EngineConfig {
   s3::Endpoint endpoint;
   std::optional<auth::Credentials> credentials;  // nullopt = anonymous requests
-  int concurrency = 0;                   // requests in flight; 0 = adaptive (ConcurrencyController)
-  uint64_t part_size = 8 * 1024 * 1024;  // bytes per ranged GET of a large object
-  int max_retries = 5;                   // per request (retry.h says which failures)
+  int concurrency = 0;  // requests in flight; 0 = adaptive (ConcurrencyController)
+  // Event loops, each on its own thread with its own connections: 0 = one,
+  // and one more (up to one per core) while the last one added saturates
+  // its core and the machine has a core idle (loop_spread.h); N = N from
+  // the start. Either way at most `concurrency` when that is fixed, which
+  // the loops then share.
+  int event_loops = 0;
+  uint64_t part_size = 8 * 1024 * 1024;              // bytes per ranged GET of a large object
+  int max_retries = 5;                               // per request (retry.h says which failures)
   ChecksumMode checksum_mode = ChecksumMode::kAuto;  // verifier.h
   int hash_threads = 0;  // workers that hash for verification; 0 = HashPool::DefaultThreads()
   bool fsync = false;    // each file (then its folder) is flushed to disk before it is reported
@@ -56,8 +65,14 @@ struct EngineConfig {
   const std::atomic<bool>* cancel = nullptr;
 };
 
-// Runs `plan` to the end; every object of it gets exactly one OnObjectDone().
+// Makes the HTTP client of one more event loop.
+using HttpClientFactory = std::function<std::unique_ptr<http::HttpClient>()>;
+
+// Runs `plan` to the end; every object of it gets exactly one OnObjectDone(),
+// on the calling thread. The first event loop runs on the calling thread
+// over `http`; with `more_loops` set, more loops may run (event_loops), each
+// over a client it makes. Without it the run has one loop.
 Summary RunPlan(const EngineConfig& config, http::HttpClient& http, const DownloadPlan& plan,
-                Observer& observer);
+                Observer& observer, const HttpClientFactory& more_loops = {});
 
 }  // namespace s3pull::transfer

@@ -1,6 +1,7 @@
 // Scheduler implementation; see scheduler.h.
 #include "transfer/scheduler.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace s3pull::transfer {
@@ -61,10 +62,24 @@ void Scheduler::ListingFailed(size_t listing) {
 
 void Scheduler::RequestDone() { --in_flight_; }
 
+std::vector<ObjectTask> Scheduler::TakeWaitingObjects(size_t count) {
+  std::vector<ObjectTask> taken;
+  count = std::min(count, objects_.size());
+  taken.reserve(count);
+  for (size_t i = 0; i < count; ++i) {
+    taken.push_back(std::move(objects_.front()));
+    objects_.pop_front();
+  }
+  return taken;
+}
+
 bool Scheduler::Finished() const {
-  if (in_flight_ > 0 || !objects_.empty() || !parts_.empty()) return false;
+  return in_flight_ == 0 && objects_.empty() && parts_.empty() && ListingsFinished();
+}
+
+bool Scheduler::ListingsFinished() const {
   for (const Listing& l : listings_) {
-    if (!l.failed && l.paginator.NextParams()) return false;
+    if (!l.failed && !l.paginator.done()) return false;
   }
   return true;
 }

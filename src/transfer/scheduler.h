@@ -79,6 +79,10 @@ class Scheduler {
   // A StartObject or PartAction request finished (or was dropped unsent).
   void RequestDone();
 
+  // Removes up to `count` objects not started yet, oldest first (for another
+  // event loop to start, work_share.h).
+  std::vector<ObjectTask> TakeWaitingObjects(size_t count);
+
   // Changes the number of requests allowed in flight (those already in
   // flight above a lowered limit finish normally).
   void set_concurrency(int concurrency) { options_.concurrency = concurrency; }
@@ -87,7 +91,11 @@ class Scheduler {
 
   // Nothing waiting, nothing in flight, every listing finished.
   bool Finished() const;
+  // Every listing finished (or failed): no objects will be added by them.
+  bool ListingsFinished() const;
   size_t in_flight() const { return in_flight_; }
+  size_t waiting_objects() const { return objects_.size(); }
+  int concurrency() const { return options_.concurrency; }
 
  private:
   struct Listing {

@@ -179,6 +179,22 @@ class CpSuite(PerTestFolder):
         self.assertEqual(len(ok_lines(run.stdout)), len(expected))
         self.assertSummary(run, len(expected), 0, sum(map(len, expected.values())))
 
+    def test_several_event_loops(self):
+        """Objects spread over more event loops, each with its own connections
+        (a fixed concurrency shared among them): the same exact files, one ok
+        line each."""
+        for prefix, args in (("tree/", ("--event-loops", "3")),
+                             ("many/", ("--event-loops", "2", "--concurrency", "3"))):
+            with self.subTest(prefix=prefix, args=args):
+                dest = tempfile.mkdtemp(dir=self.dest)
+                run = self.cp(*args, f"s3://{self.bucket}/{prefix}", dest)
+                self.assertExit(run, 0)
+                expected = relative_to_prefix(DATA, prefix)
+                assert_tree_equal(self, dest, expected, run.describe())
+                self.assertOkLines(run, self.bucket, {f"{prefix}{rel}": os.path.join(dest, rel)
+                                                 for rel in expected})
+                self.assertSummary(run, len(expected), 0, sum(map(len, expected.values())))
+
     def test_prefix_into_missing_destination_folder(self):
         dest = os.path.join(self.dest, "new", "sub")
         run = self.cp(f"s3://{self.bucket}/logs/2026-01-01/", dest)
@@ -599,6 +615,9 @@ class UsageErrors(unittest.TestCase):
         "concurrency negative": ["cp", "--concurrency", "-4", "s3://bucket/", "out"],
         "concurrency not a number": ["cp", "--concurrency", "many", "s3://bucket/", "out"],
         "concurrency missing value": ["cp", "s3://bucket/", "out", "--concurrency"],
+        "event loops zero": ["cp", "--event-loops", "0", "s3://bucket/", "out"],
+        "event loops too many": ["cp", "--event-loops", "65", "s3://bucket/", "out"],
+        "event loops not a number": ["cp", "--event-loops", "two", "s3://bucket/", "out"],
         "glob with unclosed bracket": ["cp", "s3://bucket/logs/[a-", "out"],
     }
 
@@ -630,8 +649,8 @@ class UsageErrors(unittest.TestCase):
         self.assertIn("cp", run.stdout)
         run = run_s3pull(["cp", "--help"], env=clean_aws_env())
         self.assertEqual(run.code, 0, run.describe())
-        for word in ("--from-file", "--concurrency", "--endpoint-url", "--no-sign-request",
-                     "s3://"):
+        for word in ("--from-file", "--concurrency", "--event-loops", "--endpoint-url",
+                     "--no-sign-request", "s3://"):
             self.assertIn(word, run.stdout)
         run = run_s3pull(["--version"], env=clean_aws_env())
         self.assertEqual(run.code, 0, run.describe())

@@ -803,6 +803,32 @@ class FaultTest(unittest.TestCase):
         self.assertEqual(len(self.object_requests("m/bad")), 1)
         self.assert_no_pending_faults()
 
+    def test_faults_met_by_several_event_loops(self):
+        """Three event loops share the objects: each fault is retried by the
+        loop that met it, every retry is counted once, and one object's
+        failure stays its own."""
+        objects = {f"e/{i:02d}": data(140 + i, 1000 + 3000 * i) for i in range(30)}
+        objects["e/big"] = data(180, 400_000)
+        for key, content in objects.items():
+            self.put(key, content)
+        self.put("e/bad", data(181, 10))
+        self.server.add_faults(BUCKET, "e/bad", error(403, "AccessDenied", "Access Denied",
+                                                      request_id="REQ-DENIED"))
+        for i in range(0, 30, 3):
+            self.server.add_faults(BUCKET, f"e/{i:02d}", error(503, "SlowDown"))
+        self.server.add_faults(BUCKET, "e/07", reset_after(500))
+        self.server.add_faults(BUCKET, "e/big", close_early(match=in_range(196608, 262143)))
+        run = self.s3pull("--event-loops", "3", f"s3://{BUCKET}/e/", self.dest, concurrency=6)
+        self.assert_exit(run, 1)
+        self.assert_failures(run, {"e/bad": "AccessDenied (HTTP 403): Access Denied (request id "
+                                            "REQ-DENIED)"})
+        self.assert_ok(run, list(objects))
+        self.assert_files(run, {k[2:]: v for k, v in objects.items()})
+        self.assert_retries(run, 12)
+        s = summary(run.stderr)
+        self.assertEqual((s["total"], s["downloaded"], s["failed"]), ("32", "31", "1"))
+        self.assert_no_pending_faults()
+
     def test_key_list_with_faults(self):
         objects = {"l/a": data(130, 100_000), "l/b": data(131, 10), "l/c": data(132, 70_000)}
         etags = {k: self.put(k, v) for k, v in objects.items()}

@@ -60,10 +60,12 @@ class InterruptTest(unittest.TestCase):
         cls.server.stop()
         shutil.rmtree(cls.scratch, ignore_errors=True)
 
-    def start(self, dest: str, source: str = f"s3://{BUCKET}/") -> subprocess.Popen:
+    def start(self, dest: str, source: str = f"s3://{BUCKET}/",
+              event_loops: int = 1) -> subprocess.Popen:
         return subprocess.Popen(
             [s3pull_bin(), "cp", "-q", "--endpoint-url", self.server.endpoint_url,
-             "--concurrency", "8", "--part-size", "8MiB", source, dest],
+             "--concurrency", "8", "--part-size", "8MiB", "--event-loops", str(event_loops),
+             source, dest],
             env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
     def final_files(self, dest: str) -> dict[str, bytes]:
@@ -149,10 +151,17 @@ class InterruptTest(unittest.TestCase):
         self.rerun_fetches_only_missing_parts(dest)
 
     def test_ctrl_c_stops_cleanly(self):
-        dest = os.path.join(self.scratch, "interrupt")
-        proc = self.start(dest)
-        # Once the big object's temporary file exists, a download is under way.
-        text = self.interrupt_when(proc, lambda: self.temp_files(dest), "the download never started")
+        self.ctrl_c_stops_cleanly(os.path.join(self.scratch, "interrupt"), event_loops=1)
+
+    def test_ctrl_c_stops_every_event_loop_cleanly(self):
+        self.ctrl_c_stops_cleanly(os.path.join(self.scratch, "interrupt-loops"), event_loops=3)
+
+    def ctrl_c_stops_cleanly(self, dest: str, event_loops: int) -> None:
+        proc = self.start(dest, event_loops=event_loops)
+        # Once the big object's journal exists, its download is under way.
+        text = self.interrupt_when(
+            proc, lambda: any(name.endswith(".journal") for name in self.temp_files(dest)),
+            "the big object's download never started")
         self.assertIn("Interrupted", text)
         left = self.temp_files(dest)
         self.assertEqual(len(left), 2, f"expected the resumable state only: {left}")

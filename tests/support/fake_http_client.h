@@ -67,6 +67,18 @@ class FakeHttpClient final : public http::HttpClient {
     scripts_[url] = std::move(response);
   }
 
+  // A client for another event loop of the same run: a copy of the scripts
+  // and objects (each serves its own copy), none of the requests.
+  std::unique_ptr<FakeHttpClient> Twin() const {
+    auto twin = std::make_unique<FakeHttpClient>();
+    twin->scripts_ = scripts_;
+    twin->sequences_ = sequences_;
+    twin->breaks_ = breaks_;
+    twin->objects_ = objects_;
+    twin->changes_ = changes_;
+    return twin;
+  }
+
   void Start(http::Request request, http::ResponseHandler* handler) override {
     requests.push_back(request);
     max_in_flight = std::max(max_in_flight, pending_.size() + 1);

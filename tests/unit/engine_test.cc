@@ -7,7 +7,13 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <fstream>
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <thread>
 
 #include "common/hex.h"
 #include "fake_http_client.h"
@@ -1107,6 +1113,151 @@ TEST_F(PartsTest, OffModeVerifiesNothing) {
   Summary summary = RunPlan({{}, {{"b", "k", dir_.path() + "/k", "", ""}}});
   EXPECT_EQ(summary.succeeded, 1u);
   EXPECT_EQ(http::FindHeader(fake_.requests[0].headers, "x-amz-checksum-mode"), nullptr);
+}
+
+// --- several event loops ------------------------------------------------------------
+
+class LoopsTest : public PartsTest {
+ protected:
+  LoopsTest() { config_.concurrency = 4; }
+
+  // Runs `plan` with `loops` event loops, reporting to `observer` (default:
+  // collector_); the other loops are served by twins of fake_, which count
+  // their replies in helper_replies_ and take helper_delay_ over each.
+  Summary RunWithLoops(const DownloadPlan& plan, int loops, Observer* observer = nullptr) {
+    config_.event_loops = loops;
+    return transfer::RunPlan(config_, fake_, plan, observer ? *observer : collector_, [this] {
+      std::unique_ptr<FakeHttpClient> twin = fake_.Twin();
+      twin->after_reply = [this] {
+        ++helper_replies_;
+        std::this_thread::sleep_for(helper_delay_);
+      };
+      return twin;
+    });
+  }
+
+  // Scripts a listing of `count` one-part objects in pages of 100 (ETag "x").
+  std::map<std::string, std::string> ListSmallObjects(int count) {
+    std::map<std::string, std::string> bodies;
+    std::vector<std::pair<std::string, std::string>> page;
+    for (int i = 0; i < count; ++i) {
+      std::string key = "d" + std::to_string(i % 7) + "/o" + std::to_string(i);
+      bodies[key] = key + Body(i % 5);  // at most 16 bytes: one GET each
+      fake_.ScriptObject(GetUrl(key), {bodies[key], "\"x\""});
+      page.emplace_back(key, bodies[key]);
+      if (page.size() == 100 || i + 1 == count) {
+        int number = i / 100;
+        std::string token = i + 1 == count ? "" : "t" + std::to_string(number + 1);
+        fake_.Script(ListUrl("", number == 0 ? "" : "t" + std::to_string(number)),
+                     {200, {}, PageXml(page, token), ""});
+        page.clear();
+      }
+    }
+    return bodies;
+  }
+
+  std::atomic<int> helper_replies_{0};
+  std::chrono::milliseconds helper_delay_{0};
+};
+
+TEST_F(LoopsTest, HelpersTakeObjectsAndTheFirstLoopReportsEveryOne) {
+  std::map<std::string, std::string> bodies = ListSmallObjects(300);
+  // The first loop is slow, so the helpers are asked for their share.
+  fake_.after_reply = [] { std::this_thread::sleep_for(std::chrono::milliseconds(2)); };
+  std::vector<std::thread::id> threads;
+  struct ThreadCollector final : Observer {
+    std::vector<std::thread::id>* threads;
+    Observer* next;
+    void OnObjectDone(const ObjectResult& result) override {
+      threads->push_back(std::this_thread::get_id());
+      next->OnObjectDone(result);
+    }
+  } observer;
+  observer.threads = &threads;
+  observer.next = &collector_;
+  Summary summary = RunWithLoops({{{"b", "", "", dir_.path(), ""}}, {}}, 3, &observer);
+  EXPECT_EQ(summary.objects, 300u);
+  EXPECT_EQ(summary.succeeded, 300u);
+  EXPECT_GT(helper_replies_.load(), 0);
+  // A fixed concurrency of 4 shared by 3 loops: the first keeps 2.
+  EXPECT_LE(fake_.max_in_flight, 2u);
+  std::set<std::string> reported;
+  for (const ObjectResult& result : collector_.results) {
+    EXPECT_TRUE(reported.insert(result.key).second) << result.key << " reported twice";
+  }
+  EXPECT_EQ(reported.size(), 300u);
+  for (std::thread::id id : threads) EXPECT_EQ(id, std::this_thread::get_id());
+  for (const auto& [key, body] : bodies) EXPECT_EQ(dir_.Read(key), body) << key;
+  EXPECT_EQ(dir_.Files().size(), 300u);  // and no temporary file left
+}
+
+TEST_F(LoopsTest, LargeAndSmallObjectsAcrossLoopsAreByteExact) {
+  std::map<std::string, std::string> bodies = ListSmallObjects(150);
+  std::vector<std::pair<std::string, std::string>> large;
+  for (int i = 0; i < 4; ++i) {
+    std::string key = "large" + std::to_string(i);
+    bodies[key] = Body(100 + 37 * i);  // 7 to 16 parts of 16 bytes
+    fake_.ScriptObject(GetUrl(key), {bodies[key], "\"x\""});
+    large.emplace_back(key, bodies[key]);
+  }
+  fake_.Script(ListUrl("large"), {200, {}, PageXml(large), ""});
+  config_.concurrency = 0;  // adaptive, in each loop
+  Summary summary =
+      RunWithLoops({{{"b", "", "", dir_.path(), ""}, {"b", "large", "", dir_.path(), ""}}, {}}, 2);
+  EXPECT_EQ(summary.succeeded, 154u);
+  EXPECT_EQ(summary.failed, 0u);
+  for (const auto& [key, body] : bodies) EXPECT_EQ(dir_.Read(key), body) << key;
+}
+
+TEST_F(LoopsTest, RetriesInEveryLoopAreCounted) {
+  DownloadPlan plan;
+  for (int i = 0; i < 40; ++i) {
+    std::string key = "k" + std::to_string(i);
+    fake_.ScriptSequence(GetUrl(key), {{503, {}, "<Error><Code>SlowDown</Code></Error>", ""}});
+    fake_.ScriptObject(GetUrl(key), {key, "\"e\""});
+    plan.objects.push_back({"b", key, "", dir_.path(), ""});
+  }
+  fake_.after_reply = [] { std::this_thread::sleep_for(std::chrono::milliseconds(1)); };
+  Summary summary = RunWithLoops(plan, 3);
+  EXPECT_EQ(summary.succeeded, 40u);
+  EXPECT_GT(helper_replies_.load(), 0);
+  EXPECT_EQ(summary.retries, 40u);  // one 503 for each, whichever loop met it
+  for (int i = 0; i < 40; ++i)
+    EXPECT_EQ(dir_.Read("k" + std::to_string(i)), "k" + std::to_string(i));
+}
+
+TEST_F(LoopsTest, ALoopThatCannotBeMadeLeavesTheWorkToTheFirst) {
+  std::map<std::string, std::string> bodies = ListSmallObjects(50);
+  config_.event_loops = 3;
+  Summary summary = transfer::RunPlan(config_, fake_, {{{"b", "", "", dir_.path(), ""}}, {}},
+                                      collector_, []() -> std::unique_ptr<http::HttpClient> {
+                                        throw std::runtime_error("curl_multi_init failed");
+                                      });
+  EXPECT_EQ(summary.succeeded, 50u);
+  EXPECT_EQ(fake_.max_in_flight, 4u);  // the whole concurrency, shared with no one
+  for (const auto& [key, body] : bodies) EXPECT_EQ(dir_.Read(key), body) << key;
+}
+
+TEST_F(LoopsTest, CancellingStopsEveryLoopAndLeavesOnlyCompleteFiles) {
+  std::map<std::string, std::string> bodies = ListSmallObjects(400);
+  std::atomic<bool> cancel{false};
+  config_.cancel = &cancel;
+  int delivered = 0;
+  fake_.after_reply = [&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    if (++delivered == 30) cancel = true;
+  };
+  helper_delay_ = std::chrono::milliseconds(1);  // (not all done before the cancel)
+  Summary summary = RunWithLoops({{{"b", "", "", dir_.path(), ""}}, {}}, 3);
+  EXPECT_TRUE(summary.cancelled);
+  EXPECT_LT(summary.succeeded, 400u);
+  for (const ObjectResult& result : collector_.results) {
+    EXPECT_TRUE(result.status.ok() || result.status.code() == StatusCode::kCancelled)
+        << result.key << ": " << result.status.ToString();
+  }
+  // What is there is complete; nothing else (no temporary file) is.
+  for (const std::string& file : dir_.Files()) EXPECT_EQ(dir_.Read(file), bodies[file]) << file;
+  EXPECT_EQ(dir_.Files().size(), summary.succeeded);
 }
 
 }  // namespace

@@ -114,6 +114,39 @@ TEST(SchedulerTest, FailedListingFinishes) {
   EXPECT_TRUE(s.Finished());
 }
 
+TEST(SchedulerTest, WaitingObjectsCanBeTakenOldestFirst) {
+  Scheduler s(SchedulerOptions{1});
+  for (const char* key : {"a", "b", "c", "d"}) s.AddObject(Task(key));
+  ASSERT_TRUE(s.Next());  // "a" starts
+  std::vector<ObjectTask> taken = s.TakeWaitingObjects(2);
+  ASSERT_EQ(taken.size(), 2u);
+  EXPECT_EQ(taken[0].key, "b");
+  EXPECT_EQ(taken[1].key, "c");
+  EXPECT_EQ(s.waiting_objects(), 1u);
+  EXPECT_EQ(s.TakeWaitingObjects(5).size(), 1u);  // no more than there are
+  EXPECT_TRUE(s.TakeWaitingObjects(5).empty());
+  s.RequestDone();
+  EXPECT_FALSE(s.Next().has_value());
+  EXPECT_TRUE(s.Finished());
+}
+
+TEST(SchedulerTest, ListingsFinishWithTheirLastPage) {
+  Scheduler s(SchedulerOptions{4});
+  EXPECT_TRUE(s.ListingsFinished());  // none at all
+  size_t id = s.AddListing("b", s3::ListParams{});
+  EXPECT_FALSE(s.ListingsFinished());
+  ASSERT_TRUE(s.Next());
+  ASSERT_TRUE(s.ListingPageDone(id, Page({"a"}, "T")).ok());
+  EXPECT_FALSE(s.ListingsFinished());  // another page to come
+  ASSERT_TRUE(s.Next());
+  ASSERT_TRUE(s.ListingPageDone(id, Page({"b"}, "")).ok());
+  EXPECT_TRUE(s.ListingsFinished());
+  size_t failing = s.AddListing("b", s3::ListParams{});
+  ASSERT_TRUE(s.Next());
+  s.ListingFailed(failing);
+  EXPECT_TRUE(s.ListingsFinished());
+}
+
 TEST(SchedulerTest, PartsOfStartedObjectsGoBeforeNewObjects) {
   Scheduler s(SchedulerOptions{8});
   s.AddObject(Task("big"));
