@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <utility>
 
@@ -14,8 +15,19 @@ namespace s3pull::transfer {
 namespace {
 
 mode_t CurrentUmask() {
-  // umask can only be read by setting it; done once, before any threads.
+  // Read from /proc (Linux 4.7 on): umask() reads it only by setting it,
+  // which for a moment changes it under the feet of the other event loops.
   static const mode_t mask = [] {
+    if (FILE* status = std::fopen("/proc/self/status", "re")) {
+      char line[256];
+      unsigned int value = 0;
+      bool found = false;
+      while (!found && std::fgets(line, sizeof line, status) != nullptr) {
+        found = std::sscanf(line, "Umask: %o", &value) == 1;
+      }
+      std::fclose(status);
+      if (found) return static_cast<mode_t>(value);
+    }
     mode_t m = umask(022);
     umask(m);
     return m;
@@ -79,7 +91,6 @@ Result<FileWriter> FileWriter::Create(const std::string& final_path, std::string
   if (!folder.ok()) return folder.status();
   w.folder_ = std::move(*folder);
   int dir = w.folder_->fd;
-  CurrentUmask();
   std::string stem = StableStem(w.final_name_);
   w.temp_name_ = stem + ".part";
   std::string journal_name = stem + ".journal";
