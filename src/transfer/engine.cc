@@ -168,10 +168,11 @@ class Run {
     for (const PrefixSource& source : plan.prefixes) AddPrefix(source);
     std::unordered_set<std::string> claimed_paths;
     for (const ObjectSource& object : plan.objects) AddObject(object, claimed_paths);
+    int max_loops = MaxLoops(config_);
     if (more_loops && config_.event_loops > 0) {
-      for (int i = 1; i < MaxLoops(config_); ++i) StartHelper(more_loops);
-    } else if (more_loops && MaxLoops(config_) > 1) {
-      spreader_.emplace(LoopSpreadOptions{MaxLoops(config_)});
+      for (int i = 1; i < max_loops; ++i) StartHelper(more_loops);
+    } else if (more_loops && max_loops > 1) {
+      spreader_.emplace(LoopSpreadOptions{max_loops});
     }
     for (;;) {
       if (Cancelled()) {
