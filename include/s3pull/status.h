@@ -18,6 +18,7 @@ enum class StatusCode {
   kInvalidArgument,  // bad input from the user: a URL, a flag, a key list
   kServiceError,     // S3 answered with an error (see s3_code, http_status)
   kTransportError,   // no usable HTTP response: DNS, connect, reset, timeout
+  kTlsError,         // the server's TLS certificate or host name did not verify
   kProtocolError,    // a response S3 would not send: bad XML, wrong length
   kIntegrityError,   // the bytes do not match the object's checksum or MD5
   kIoError,          // the local file system failed

@@ -13,6 +13,8 @@ const char* StatusCodeName(StatusCode code) {
       return "service error";
     case StatusCode::kTransportError:
       return "transport error";
+    case StatusCode::kTlsError:
+      return "TLS error";
     case StatusCode::kProtocolError:
       return "protocol error";
     case StatusCode::kIntegrityError:

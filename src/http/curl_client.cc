@@ -7,6 +7,7 @@
 #include "http/curl_client.h"
 
 #include <curl/curl.h>
+#include <openssl/ssl.h>
 
 #include <algorithm>
 #include <cctype>
@@ -26,6 +27,12 @@ namespace {
 void GlobalInitOnce() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+// The server's certificate or name did not verify: asking again cannot help.
+bool IsUntrustedServer(CURLcode code) {
+  return code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE ||
+         code == CURLE_SSL_ISSUER_ERROR || code == CURLE_SSL_PINNEDPUBKEYNOTMATCH;
 }
 
 std::string_view Trim(std::string_view s) {
@@ -61,6 +68,7 @@ struct Transfer {
   bool headers_delivered = false;
   bool aborted = false;
   std::chrono::steady_clock::time_point last_activity;  // start, or the last byte received
+  char error_text[CURL_ERROR_SIZE];  // libcurl's detailed message for a failed transfer
 };
 
 // The addresses of one host:port, handed out in turn.
@@ -128,6 +136,15 @@ struct CurlHttpClient::Impl {
     return n;
   }
 
+  // libcurl's SSL-context callback: every new TLS connection verifies with
+  // the one shared store instead of a store of its own.
+  static CURLcode UseTrustStore(CURL*, void* ssl_ctx, void* user) {
+    auto* store = static_cast<X509_STORE*>(user);
+    if (X509_STORE_up_ref(store) != 1) return CURLE_OUT_OF_MEMORY;
+    SSL_CTX_set_cert_store(static_cast<SSL_CTX*>(ssl_ctx), store);
+    return CURLE_OK;
+  }
+
   Transfer* Acquire() {
     if (!free_list.empty()) {
       Transfer* t = free_list.back();
@@ -161,6 +178,8 @@ struct CurlHttpClient::Impl {
     CURL* e = t->easy;
     curl_easy_reset(e);
     curl_easy_setopt(e, CURLOPT_URL, t->request.url.c_str());
+    t->error_text[0] = '\0';
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error_text);
     curl_easy_setopt(e, CURLOPT_SHARE, share);
     curl_slist_free_all(t->connect_to);
     t->connect_to = nullptr;
@@ -179,7 +198,14 @@ struct CurlHttpClient::Impl {
     curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 64L * 1024);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, options.verify_tls ? 1L : 0L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, options.verify_tls ? 2L : 0L);
-    if (!options.ca_bundle.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, options.ca_bundle.c_str());
+    if (options.verify_tls && options.trust_store) {
+      curl_easy_setopt(e, CURLOPT_CAINFO, nullptr);
+      curl_easy_setopt(e, CURLOPT_CAPATH, nullptr);
+      curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, &Impl::UseTrustStore);
+      curl_easy_setopt(e, CURLOPT_SSL_CTX_DATA, options.trust_store->x509_store());
+    } else if (!options.ca_bundle.empty()) {
+      curl_easy_setopt(e, CURLOPT_CAINFO, options.ca_bundle.c_str());
+    }
     if (!options.user_agent.empty())
       curl_easy_setopt(e, CURLOPT_USERAGENT, options.user_agent.c_str());
     if (t->request.method == "HEAD") {
@@ -208,14 +234,25 @@ struct CurlHttpClient::Impl {
     Transfer* t = nullptr;
     curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char**>(&t));
     TransportResult result;
-    if (msg->data.result != CURLE_OK) {
+    CURLcode code = msg->data.result;
+    if (code != CURLE_OK) {
       result.ok = false;
       result.aborted_by_handler = t->aborted;
-      result.error = curl_easy_strerror(msg->data.result);
+      result.error = t->error_text[0] != '\0' ? t->error_text : curl_easy_strerror(code);
+      if (IsUntrustedServer(code)) {
+        result.untrusted_server = true;
+        result.error += " (trusted certificates: " + TrustSource() + ")";
+      }
     } else {
       DeliverHeaders(t);  // a response with no body and no blank line seen
     }
     Complete(t, result);
+  }
+
+  // Where the certificates that verify servers come from, for messages.
+  std::string TrustSource() const {
+    if (options.trust_store) return options.trust_store->source();
+    return options.ca_bundle.empty() ? "libcurl's default CA file and folder" : options.ca_bundle;
   }
 
   // Ends the transfers that received nothing for the stall timeout (libcurl's

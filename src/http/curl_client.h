@@ -14,6 +14,7 @@
 #include <string>
 
 #include "http/http_client.h"
+#include "http/trust_store.h"
 
 namespace s3pull::http {
 
@@ -23,7 +24,11 @@ struct CurlOptions {
   // A transfer that receives no byte for this long fails ("stalled: ...").
   long stall_timeout_seconds = 30;
   bool verify_tls = true;
-  std::string ca_bundle;   // "" = system default
+  // The certificates that verify servers, shared by every connection of
+  // every client (trust_store.h). Without one, libcurl reads `ca_bundle`
+  // ("" = its default) for each new connection.
+  std::shared_ptr<const TrustStore> trust_store;
+  std::string ca_bundle;
   std::string user_agent;  // "s3pull/VERSION"
   // Spread new connections over every address the host resolves to
   // (address_spread.h).

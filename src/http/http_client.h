@@ -34,9 +34,12 @@ struct Request {
 // response was received (whatever its status); otherwise `error` says why not.
 struct TransportResult {
   bool ok = true;
-  std::string error;  // "Connection refused", "Operation timed out", ...
+  std::string error;  // "Failed to connect to HOST port 443 ...: Connection refused", ...
   bool aborted_by_handler = false;
   bool cancelled = false;  // ended by HttpClient::CancelAll()
+  // TLS: the server's certificate or host name did not verify; retrying
+  // cannot help.
+  bool untrusted_server = false;
 };
 
 class ResponseHandler {

@@ -9,6 +9,7 @@
 
 #include "auth/credentials.h"
 #include "http/curl_client.h"
+#include "http/trust_store.h"
 #include "s3/requests.h"
 #include "transfer/concurrency.h"
 #include "transfer/engine.h"
@@ -123,6 +124,11 @@ Result<std::unique_ptr<Downloader>> Downloader::Create(const ClientOptions& opti
       options.concurrency > 0 ? options.concurrency : transfer::ConcurrencyOptions{}.max;
   curl.verify_tls = options.verify_tls;
   curl.ca_bundle = options.ca_bundle.empty() ? FirstSet(env, {"AWS_CA_BUNDLE"}) : options.ca_bundle;
+  if (curl.verify_tls && config.endpoint.scheme == "https" && http::TrustStore::Usable()) {
+    Result<std::shared_ptr<const http::TrustStore>> store = http::TrustStore::Load(curl.ca_bundle);
+    if (!store.ok()) return store.status();
+    curl.trust_store = std::move(*store);
+  }
   curl.user_agent = std::string("s3pull/") + S3PULL_VERSION;
   curl.stall_timeout_seconds = options.stall_timeout_seconds;
   return std::unique_ptr<Downloader>(new CurlDownloader(std::move(config), curl));

@@ -42,6 +42,13 @@ constexpr size_t kMaxListBody = 64 * 1024 * 1024;
 // Loops `--event-loops auto` runs at most, however many cores there are.
 constexpr int kMaxAutoLoops = 8;
 
+// A transfer that ended without a usable response. An untrusted server
+// (TLS verification failed) is its own code: retrying cannot help.
+Status TransportFailure(const http::TransportResult& result) {
+  return Status(result.untrusted_server ? StatusCode::kTlsError : StatusCode::kTransportError,
+                result.error);
+}
+
 // The event loops a run may have: the number asked for, else one per core;
 // never more than a fixed concurrency, so that each has a request slot.
 int MaxLoops(const EngineConfig& config) {
@@ -254,7 +261,7 @@ class Run {
     } else if (!result.ok) {
       error = result.aborted_by_handler
                   ? Status(StatusCode::kProtocolError, "listing page larger than 64 MiB")
-                  : Status(StatusCode::kTransportError, result.error);
+                  : TransportFailure(result);
     } else if (status != 200) {
       error = ResponseError(status, headers, body);
     }
@@ -748,8 +755,7 @@ void PartRequest::OnComplete(const http::TransportResult& result) {
   std::unique_ptr<PartRequest> self(this);
   Status status = local_error_;
   if (result.cancelled) status = Status(StatusCode::kCancelled, "interrupted");
-  if (status.ok() && !result.ok && !complete_at_headers_)
-    status = Status(StatusCode::kTransportError, result.error);
+  if (status.ok() && !result.ok && !complete_at_headers_) status = TransportFailure(result);
   if (status.ok() && !success()) status = ResponseError(status_, headers_, error_body_);
   if (status.ok()) status = download_->VerifyPart(part_, received_);
   run_->PartDone(object_id_, part_, status, received_, headers_);

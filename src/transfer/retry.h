@@ -22,7 +22,7 @@ enum class FailureKind {
   kBadReply,     // a reply that is not what was asked (length, range, checksum): retry
   kClockSkew,    // RequestTimeTooSkewed: correct the clock, re-sign, retry
   kChanged,      // 412 PreconditionFailed: the object changed; never spliced
-  kFatal,        // 400, 403, 404, local errors: retrying cannot help
+  kFatal,        // 400, 403, 404, TLS verification, local errors: retrying cannot help
 };
 
 FailureKind ClassifyFailure(const Status& status);

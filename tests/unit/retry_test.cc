@@ -34,6 +34,8 @@ TEST(RetryTest, ClassifiesEveryKindOfFailure) {
       {Status::Service(301, "PermanentRedirect", ""), FailureKind::kFatal},
       {Status(StatusCode::kTransportError, "Connection reset by peer"), FailureKind::kTransport},
       {Status(StatusCode::kTransportError, "Operation too slow"), FailureKind::kTransport},
+      {Status(StatusCode::kTlsError, "SSL certificate problem: unable to get local issuer"),
+       FailureKind::kFatal},
       {Status(StatusCode::kProtocolError, "received 5 bytes of 10"), FailureKind::kBadReply},
       {Status(StatusCode::kIoError, "No space left on device"), FailureKind::kFatal},
       {Status(StatusCode::kUnsafePath, "'..' segment"), FailureKind::kFatal},
