@@ -13,6 +13,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstring>
+#include <deque>
 #include <mutex>
 #include <stdexcept>
 #include <unordered_map>
@@ -57,8 +58,17 @@ const std::string* FindHeader(const Headers& headers, std::string_view name) {
   return nullptr;
 }
 
+// Where a transfer is on its way to sending its request.
+enum class Stage {
+  kHeld,       // waiting in the client: too many connections are being set up
+  kSettingUp,  // with libcurl: connecting (TCP, TLS) or waiting for a connection
+  kSending,    // its connection is ready: request sent, response under way
+};
+
 struct Transfer {
   CURL* easy = nullptr;
+  Stage stage = Stage::kHeld;
+  int* setting_up = nullptr;  // the client's count of transfers in Stage::kSettingUp
   curl_slist* header_list = nullptr;
   curl_slist* connect_to = nullptr;  // one entry: the address this request goes to
   ResponseHandler* handler = nullptr;
@@ -86,6 +96,8 @@ struct CurlHttpClient::Impl {
   std::unordered_map<std::string, SpreadTarget> spread;  // by "host:port"
   std::vector<std::unique_ptr<Transfer>> all;            // owns every Transfer ever made
   std::vector<Transfer*> free_list;
+  std::deque<Transfer*> held;  // oldest first
+  int setting_up = 0;          // transfers in Stage::kSettingUp
   std::chrono::steady_clock::time_point last_stall_scan;
 
   // Hands the final response's status and headers to the handler once;
@@ -145,6 +157,31 @@ struct CurlHttpClient::Impl {
     return CURLE_OK;
   }
 
+  // libcurl's pre-request callback: the transfer's connection is made (or
+  // reused) and its request goes out now.
+  static int OnConnectionReady(void* user, char*, char*, int, int) {
+    auto* t = static_cast<Transfer*>(user);
+    // libcurl calls again when it resends on a fresh connection by itself.
+    if (t->stage == Stage::kSettingUp) {
+      t->stage = Stage::kSending;
+      --*t->setting_up;
+    }
+    return CURL_PREREQFUNC_OK;
+  }
+
+  // Hands held transfers to libcurl while fewer than the limit are setting
+  // up connections.
+  void AdmitHeld() {
+    while (!held.empty() && setting_up < options.max_connections_setting_up) {
+      Transfer* t = held.front();
+      held.pop_front();
+      t->stage = Stage::kSettingUp;
+      ++setting_up;
+      t->last_activity = std::chrono::steady_clock::now();
+      curl_multi_add_handle(multi, t->easy);
+    }
+  }
+
   Transfer* Acquire() {
     if (!free_list.empty()) {
       Transfer* t = free_list.back();
@@ -152,6 +189,7 @@ struct CurlHttpClient::Impl {
       return t;
     }
     auto t = std::make_unique<Transfer>();
+    t->setting_up = &setting_up;
     t->easy = curl_easy_init();
     if (t->easy == nullptr) throw std::runtime_error("curl_easy_init failed");
     all.push_back(std::move(t));
@@ -228,6 +266,8 @@ struct CurlHttpClient::Impl {
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Impl::OnBodyData);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
     curl_easy_setopt(e, CURLOPT_PRIVATE, t);
+    curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, &Impl::OnConnectionReady);
+    curl_easy_setopt(e, CURLOPT_PREREQDATA, t);
   }
 
   void Finish(CURLMsg* msg) {
@@ -264,7 +304,8 @@ struct CurlHttpClient::Impl {
     auto limit = std::chrono::seconds(options.stall_timeout_seconds);
     std::vector<Transfer*> stalled;
     for (auto& t : all) {
-      if (t->handler != nullptr && now - t->last_activity > limit) stalled.push_back(t.get());
+      if (t->handler != nullptr && t->stage != Stage::kHeld && now - t->last_activity > limit)
+        stalled.push_back(t.get());
     }
     TransportResult result;
     result.ok = false;
@@ -276,7 +317,12 @@ struct CurlHttpClient::Impl {
   // Detaches `t` from the multi handle, returns it to the pool, and tells
   // its handler how it ended.
   void Complete(Transfer* t, const TransportResult& result) {
-    curl_multi_remove_handle(multi, t->easy);
+    if (t->stage == Stage::kHeld) {
+      held.erase(std::find(held.begin(), held.end(), t));
+    } else {
+      if (t->stage == Stage::kSettingUp) --setting_up;
+      curl_multi_remove_handle(multi, t->easy);
+    }
     ResponseHandler* handler = t->handler;
     t->handler = nullptr;
     t->request = Request{};
@@ -319,9 +365,10 @@ void CurlHttpClient::Start(Request request, ResponseHandler* handler) {
   t->headers.clear();
   t->headers_delivered = false;
   t->aborted = false;
-  t->last_activity = std::chrono::steady_clock::now();
   impl_->Configure(t);
-  curl_multi_add_handle(impl_->multi, t->easy);
+  t->stage = Stage::kHeld;
+  impl_->held.push_back(t);
+  impl_->AdmitHeld();
 }
 
 void CurlHttpClient::Poll(int timeout_ms) {
@@ -336,6 +383,7 @@ void CurlHttpClient::Poll(int timeout_ms) {
     }
   }
   impl_->AbandonStalled();
+  impl_->AdmitHeld();
   if (any) return;
   // With nothing in flight this still waits: for a retry's time, or for a
   // Wakeup() when hashing ends.

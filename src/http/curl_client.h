@@ -20,6 +20,11 @@ namespace s3pull::http {
 
 struct CurlOptions {
   int max_connections = 64;  // connection cache size and per-host limit
+  // Connections being set up at once (TCP and TLS handshakes, or waiting
+  // for one): requests beyond it wait in the client, not in connect
+  // timeouts. A TLS handshake costs both sides CPU; hundreds at once on a
+  // busy machine or against a slow server run into the connect timeout.
+  int max_connections_setting_up = 64;
   long connect_timeout_ms = 10000;
   // A transfer that receives no byte for this long fails ("stalled: ...").
   long stall_timeout_seconds = 30;

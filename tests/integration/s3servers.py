@@ -754,16 +754,18 @@ class ServerPool:
 def make_client(endpoint_url: str, access_key: str, secret_key: str, *,
                 region: str = "us-east-1", service: str = "s3",
                 session_token: str | None = None, max_pool: int = 32,
-                unsigned: bool = False, addressing_style: str = "path"):
+                unsigned: bool = False, addressing_style: str = "path",
+                verify: str | None = None):
     """A boto3 client for a server (path-style addressing for S3 by
-    default; unsigned=True sends anonymous requests)."""
+    default; unsigned=True sends anonymous requests; `verify` a CA bundle
+    for HTTPS)."""
     config = Config(s3={"addressing_style": addressing_style}, max_pool_connections=max_pool,
                     retries={"max_attempts": 3, "mode": "standard"},
                     **({"signature_version": UNSIGNED} if unsigned else {}))
     return boto3.session.Session().client(
         service, endpoint_url=endpoint_url, region_name=region,
         aws_access_key_id=access_key, aws_secret_access_key=secret_key,
-        aws_session_token=session_token, config=config)
+        aws_session_token=session_token, config=config, verify=verify)
 
 
 def upload_objects(client, bucket: str, objects: Mapping[str, bytes], *,
