@@ -3,7 +3,10 @@
 // One multi handle drives every transfer from the caller's thread; easy
 // handles are pooled and reused, and the multi handle's connection cache
 // keeps connections alive between requests, so a run of small GETs costs no
-// new TCP (or TLS) handshakes. URLs are sent exactly as given
+// new TCP (or TLS) handshakes. New connections are opened in waves: a
+// request waits in the client while `max_connections_setting_up` others are
+// still connecting. TLS connections verify the server with one TrustStore
+// shared by all (trust_store.h). URLs are sent exactly as given
 // (CURLOPT_PATH_AS_IS): S3 keys may contain "//" or "/../".
 //
 // Threading: one client per event loop; only Wakeup() may be called from

@@ -76,6 +76,8 @@ Result<std::shared_ptr<const TrustStore>> TrustStore::Load(const std::string& ca
     CurlDefaults defaults = DefaultLocations();
     file = defaults.ca_file;
     folder = defaults.ca_path;
+    // As libcurl: a default CA file that is not there leaves the folder.
+    if (!folder.empty() && !UnreadableReason(file).empty()) file.clear();
   }
   if (!file.empty()) {
     std::string why = UnreadableReason(file);
@@ -100,7 +102,7 @@ Result<std::shared_ptr<const TrustStore>> TrustStore::Load(const std::string& ca
     return Status(StatusCode::kInvalidArgument,
                   file.empty() ? std::string("no CA certificates: libcurl names no CA file or "
                                              "folder; give one with AWS_CA_BUNDLE")
-                               : "no CA certificate in " + file);
+                               : "no usable CA certificate in " + file);
   }
   // As libcurl does for its own stores: prefer chains that end in a trusted
   // certificate, and trust an intermediate that the store holds.

@@ -1,0 +1,78 @@
+#include "http/trust_store.h"
+
+#include <gtest/gtest.h>
+#include <openssl/x509_vfy.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+namespace s3pull::http {
+namespace {
+
+int CertificateCount(const TrustStore& store) {
+  int count = 0;
+  STACK_OF(X509_OBJECT)* objects =
+      X509_STORE_get0_objects(static_cast<X509_STORE*>(store.x509_store()));
+  for (int i = 0; i < sk_X509_OBJECT_num(objects); ++i) {
+    if (X509_OBJECT_get_type(sk_X509_OBJECT_value(objects, i)) == X509_LU_X509) ++count;
+  }
+  return count;
+}
+
+class TrustStoreTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    if (!TrustStore::Usable()) GTEST_SKIP() << "libcurl does not use OpenSSL here";
+  }
+  std::string TempFile(const std::string& text) {
+    std::string path = testing::TempDir() + "trust_store_test_" +
+                       testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::ofstream(path) << text;
+    return path;
+  }
+};
+
+TEST_F(TrustStoreTest, TheSystemStoreIsLibcurlsCaFileAndFolder) {
+  Result<std::shared_ptr<const TrustStore>> store = TrustStore::Load("");
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  // Debian: /etc/ssl/certs/ca-certificates.crt and /etc/ssl/certs.
+  EXPECT_NE((*store)->source().find("/etc/ssl/certs"), std::string::npos) << (*store)->source();
+  EXPECT_GT(CertificateCount(**store), 50);
+}
+
+TEST_F(TrustStoreTest, AGivenBundleIsTheOnlySource) {
+  Result<std::shared_ptr<const TrustStore>> system = TrustStore::Load("");
+  ASSERT_TRUE(system.ok());
+  // The system's bundle file, given by name: the same certificates, and no folder.
+  std::string file = (*system)->source().substr(0, (*system)->source().find(" and "));
+  Result<std::shared_ptr<const TrustStore>> given = TrustStore::Load(file);
+  ASSERT_TRUE(given.ok()) << given.status().ToString();
+  EXPECT_EQ((*given)->source(), file);
+  EXPECT_EQ(CertificateCount(**given), CertificateCount(**system));
+}
+
+TEST_F(TrustStoreTest, AMissingBundleSaysWhy) {
+  Result<std::shared_ptr<const TrustStore>> store = TrustStore::Load("/nonexistent/ca.pem");
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store.status().message(),
+            "cannot read the CA bundle /nonexistent/ca.pem: No such file or directory");
+}
+
+TEST_F(TrustStoreTest, ABundleWithoutCertificatesIsRefused) {
+  for (const std::string& text : {std::string(""), std::string("not a certificate\n"),
+                                  std::string("-----BEGIN CERTIFICATE-----\nAAAA\n"
+                                              "-----END CERTIFICATE-----\n")}) {
+    std::string path = TempFile(text);
+    Result<std::shared_ptr<const TrustStore>> store = TrustStore::Load(path);
+    EXPECT_FALSE(store.ok()) << text;
+    EXPECT_EQ(store.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_TRUE(store.status().message().starts_with("no usable CA certificate in " + path))
+        << store.status().message();
+    std::remove(path.c_str());
+  }
+}
+
+}  // namespace
+}  // namespace s3pull::http
