@@ -11,7 +11,9 @@ namespace s3pull::cli {
 void ConnectionFlags::Add(CLI::App* command) {
   command->add_option("--endpoint-url", options_.endpoint_url,
                       "S3-compatible endpoint, e.g. http://127.0.0.1:9000 (default: AWS S3; "
-                      "env AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL)");
+                      "env AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL). HTTPS servers are verified "
+                      "against the system's CA certificates, or the PEM bundle AWS_CA_BUNDLE "
+                      "names");
   command->add_option("--region", options_.region,
                       "region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's, us-east-1)");
   command->add_option(

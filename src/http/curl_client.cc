@@ -279,14 +279,25 @@ struct CurlHttpClient::Impl {
       result.ok = false;
       result.aborted_by_handler = t->aborted;
       result.error = t->error_text[0] != '\0' ? t->error_text : curl_easy_strerror(code);
-      if (IsUntrustedServer(code)) {
-        result.untrusted_server = true;
-        result.error += " (trusted certificates: " + TrustSource() + ")";
-      }
+      result.untrusted_server = IsUntrustedServer(code);
+      AddContext(t->request.url, &result.error);
     } else {
       DeliverHeaders(t);  // a response with no body and no blank line seen
     }
     Complete(t, result);
+  }
+
+  // Names the server in a transport error that does not name it already,
+  // and, for a certificate that did not verify, where the trusted
+  // certificates came from.
+  void AddContext(const std::string& url, std::string* error) const {
+    std::string notes;
+    std::optional<HostPort> target = UrlHostPort(url);
+    if (target && error->find(target->host) == std::string::npos)
+      notes = target->host + ":" + std::to_string(target->port);
+    if (error->starts_with("SSL certificate problem"))
+      notes += (notes.empty() ? "" : "; ") + ("trusted certificates: " + TrustSource());
+    if (!notes.empty()) *error += " (" + notes + ")";
   }
 
   // Where the certificates that verify servers come from, for messages.

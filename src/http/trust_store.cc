@@ -3,7 +3,9 @@
 
 #include <curl/curl.h>
 #include <openssl/err.h>
+#include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
+#include <sys/stat.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -13,16 +15,24 @@
 namespace s3pull::http {
 namespace {
 
-// The last OpenSSL error as text, and the error queue emptied.
-std::string OpenSslError() {
+// Why OpenSSL could not load the bundle `quoted`, from its last error (the
+// error queue is emptied).
+std::string LoadError(const std::string& quoted) {
   unsigned long code = ERR_peek_last_error();
   ERR_clear_error();
-  const char* reason = code == 0 ? nullptr : ERR_reason_error_string(code);
-  return reason != nullptr ? reason : "no certificate found";
+  if (code == 0 || ERR_GET_REASON(code) == X509_R_NO_CERTIFICATE_OR_CRL_FOUND) {
+    return "no certificate in the CA bundle " + quoted +
+           ": a PEM file of -----BEGIN CERTIFICATE----- blocks is expected";
+  }
+  const char* reason = ERR_reason_error_string(code);
+  return "the CA bundle " + quoted + " holds a certificate that cannot be read (OpenSSL: " +
+         (reason != nullptr ? reason : "unknown error") + ")";
 }
 
-// Why `path` cannot be opened for reading; "" when it can.
+// Why `path` cannot be read as a file; "" when it can.
 std::string UnreadableReason(const std::string& path) {
+  struct stat info;
+  if (stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) return "it is a folder, not a file";
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (f == nullptr) return std::strerror(errno);
   std::fclose(f);
@@ -82,27 +92,28 @@ Result<std::shared_ptr<const TrustStore>> TrustStore::Load(const std::string& ca
   if (!file.empty()) {
     std::string why = UnreadableReason(file);
     if (!why.empty())
-      return Status(StatusCode::kInvalidArgument, "cannot read the CA bundle " + file + ": " + why);
+      return Status(StatusCode::kInvalidArgument,
+                    "cannot read the CA bundle '" + file + "': " + why);
   }
   X509_STORE* store = X509_STORE_new();
   if (store == nullptr) return Status(StatusCode::kIoError, "out of memory for the CA store");
   ERR_clear_error();
   if (!file.empty() && X509_STORE_load_file(store, file.c_str()) != 1) {
-    std::string why = OpenSslError();
+    std::string why = LoadError("'" + file + "'");
     X509_STORE_free(store);
-    return Status(StatusCode::kInvalidArgument, "no usable CA certificate in " + file + ": " + why);
+    return Status(StatusCode::kInvalidArgument, why);
   }
   if (!folder.empty() && X509_STORE_load_path(store, folder.c_str()) != 1) {
-    std::string why = OpenSslError();
+    ERR_clear_error();
     X509_STORE_free(store);
-    return Status(StatusCode::kInvalidArgument, "cannot use the CA folder " + folder + ": " + why);
+    return Status(StatusCode::kInvalidArgument, "cannot use the CA folder '" + folder + "'");
   }
   if (folder.empty() && CertificateCount(store) == 0) {
     X509_STORE_free(store);
     return Status(StatusCode::kInvalidArgument,
                   file.empty() ? std::string("no CA certificates: libcurl names no CA file or "
                                              "folder; give one with AWS_CA_BUNDLE")
-                               : "no usable CA certificate in " + file);
+                               : LoadError("'" + file + "'"));
   }
   // As libcurl does for its own stores: prefer chains that end in a trusted
   // certificate, and trust an intermediate that the store holds.

@@ -126,7 +126,11 @@ Result<std::unique_ptr<Downloader>> Downloader::Create(const ClientOptions& opti
   curl.ca_bundle = options.ca_bundle.empty() ? FirstSet(env, {"AWS_CA_BUNDLE"}) : options.ca_bundle;
   if (curl.verify_tls && config.endpoint.scheme == "https" && http::TrustStore::Usable()) {
     Result<std::shared_ptr<const http::TrustStore>> store = http::TrustStore::Load(curl.ca_bundle);
-    if (!store.ok()) return store.status();
+    if (!store.ok()) {
+      bool from_env = options.ca_bundle.empty() && !curl.ca_bundle.empty();
+      if (!from_env) return store.status();
+      return Status(store.status().code(), store.status().message() + " (named by AWS_CA_BUNDLE)");
+    }
     curl.trust_store = std::move(*store);
   }
   curl.user_agent = std::string("s3pull/") + S3PULL_VERSION;

@@ -52,26 +52,38 @@ TEST_F(TrustStoreTest, AGivenBundleIsTheOnlySource) {
   EXPECT_EQ(CertificateCount(**given), CertificateCount(**system));
 }
 
-TEST_F(TrustStoreTest, AMissingBundleSaysWhy) {
-  Result<std::shared_ptr<const TrustStore>> store = TrustStore::Load("/nonexistent/ca.pem");
-  ASSERT_FALSE(store.ok());
-  EXPECT_EQ(store.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(store.status().message(),
-            "cannot read the CA bundle /nonexistent/ca.pem: No such file or directory");
+TEST_F(TrustStoreTest, AMissingBundleOrAFolderSaysWhy) {
+  Result<std::shared_ptr<const TrustStore>> missing = TrustStore::Load("/nonexistent/ca.pem");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(missing.status().message(),
+            "cannot read the CA bundle '/nonexistent/ca.pem': No such file or directory");
+  Result<std::shared_ptr<const TrustStore>> folder = TrustStore::Load("/");
+  ASSERT_FALSE(folder.ok());
+  EXPECT_EQ(folder.status().message(), "cannot read the CA bundle '/': it is a folder, not a file");
 }
 
 TEST_F(TrustStoreTest, ABundleWithoutCertificatesIsRefused) {
-  for (const std::string& text : {std::string(""), std::string("not a certificate\n"),
-                                  std::string("-----BEGIN CERTIFICATE-----\nAAAA\n"
-                                              "-----END CERTIFICATE-----\n")}) {
+  for (const std::string& text : {std::string(""), std::string("not a certificate\n")}) {
     std::string path = TempFile(text);
     Result<std::shared_ptr<const TrustStore>> store = TrustStore::Load(path);
-    EXPECT_FALSE(store.ok()) << text;
+    ASSERT_FALSE(store.ok()) << text;
     EXPECT_EQ(store.status().code(), StatusCode::kInvalidArgument);
-    EXPECT_TRUE(store.status().message().starts_with("no usable CA certificate in " + path))
-        << store.status().message();
+    EXPECT_EQ(store.status().message(),
+              "no certificate in the CA bundle '" + path +
+                  "': a PEM file of -----BEGIN CERTIFICATE----- blocks is expected");
     std::remove(path.c_str());
   }
+}
+
+TEST_F(TrustStoreTest, ABundleWithABrokenCertificateIsRefused) {
+  std::string path = TempFile("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+  Result<std::shared_ptr<const TrustStore>> store = TrustStore::Load(path);
+  ASSERT_FALSE(store.ok());
+  EXPECT_TRUE(store.status().message().starts_with(
+      "the CA bundle '" + path + "' holds a certificate that cannot be read (OpenSSL: "))
+      << store.status().message();
+  std::remove(path.c_str());
 }
 
 }  // namespace
