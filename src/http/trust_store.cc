@@ -86,14 +86,16 @@ Result<std::shared_ptr<const TrustStore>> TrustStore::Load(const std::string& ca
     CurlDefaults defaults = DefaultLocations();
     file = defaults.ca_file;
     folder = defaults.ca_path;
-    // As libcurl: a default CA file that is not there leaves the folder.
-    if (!folder.empty() && !UnreadableReason(file).empty()) file.clear();
   }
   if (!file.empty()) {
     std::string why = UnreadableReason(file);
-    if (!why.empty())
+    // As libcurl: a default CA file that is not there leaves the folder.
+    if (!why.empty() && ca_bundle.empty() && !folder.empty()) {
+      file.clear();
+    } else if (!why.empty()) {
       return Status(StatusCode::kInvalidArgument,
                     "cannot read the CA bundle '" + file + "': " + why);
+    }
   }
   X509_STORE* store = X509_STORE_new();
   if (store == nullptr) return Status(StatusCode::kIoError, "out of memory for the CA store");
@@ -108,7 +110,8 @@ Result<std::shared_ptr<const TrustStore>> TrustStore::Load(const std::string& ca
     X509_STORE_free(store);
     return Status(StatusCode::kInvalidArgument, "cannot use the CA folder '" + folder + "'");
   }
-  if (folder.empty() && CertificateCount(store) == 0) {
+  int certificates = CertificateCount(store);
+  if (folder.empty() && certificates == 0) {
     X509_STORE_free(store);
     return Status(StatusCode::kInvalidArgument,
                   file.empty() ? std::string("no CA certificates: libcurl names no CA file or "
@@ -120,7 +123,7 @@ Result<std::shared_ptr<const TrustStore>> TrustStore::Load(const std::string& ca
   X509_STORE_set_flags(store, X509_V_FLAG_TRUSTED_FIRST | X509_V_FLAG_PARTIAL_CHAIN);
   std::string source = file;
   if (!folder.empty()) source += (source.empty() ? "" : " and ") + folder;
-  return std::shared_ptr<const TrustStore>(new TrustStore(store, std::move(source)));
+  return std::shared_ptr<const TrustStore>(new TrustStore(store, std::move(source), certificates));
 }
 
 TrustStore::~TrustStore() { X509_STORE_free(static_cast<X509_STORE*>(store_)); }

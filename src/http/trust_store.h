@@ -44,11 +44,15 @@ class TrustStore {
   void* x509_store() const { return store_; }
   // Where the certificates came from, for error messages.
   const std::string& source() const { return source_; }
+  // Certificates read by Load() (a CA folder's are read later, when looked up).
+  int certificates_loaded() const { return certificates_loaded_; }
 
  private:
-  TrustStore(void* store, std::string source) : store_(store), source_(std::move(source)) {}
+  TrustStore(void* store, std::string source, int certificates_loaded)
+      : store_(store), source_(std::move(source)), certificates_loaded_(certificates_loaded) {}
   void* store_;  // X509_STORE*, kept opaque so this header needs no OpenSSL
   std::string source_;
+  int certificates_loaded_;
 };
 
 }  // namespace s3pull::http
