@@ -868,16 +868,32 @@ def _tail(text: str, lines: int = 25) -> str:
 
 def run_s3pull(args: Iterable[str], *, input: bytes | None = None,
                env: Mapping[str, str] | None = None, timeout: float = 180,
-               binary: bool = False, cwd: str | None = None) -> S3pullRun:
+               binary: bool = False, cwd: str | None = None,
+               measure_peak_rss: bool = False) -> S3pullRun:
     """Runs s3pull with `args`; returns (exit code, stdout, stderr).
-    `env` replaces the environment (use S3Server.s3pull_env())."""
+    `env` replaces the environment (use S3Server.s3pull_env()).
+    measure_peak_rss: run it under GNU time and set the result's
+    peak_rss_mib (not os.wait4(): the kernel carries a parent's peak RSS into
+    a child across fork + exec, so this test process's size would be a floor)."""
     argv = [s3pull_bin(), *args]
-    proc = subprocess.run(argv, input=input if input is not None else b"",
-                          capture_output=True, env=dict(env) if env is not None else None,
-                          timeout=timeout, cwd=cwd)
+    prefix, rss_path = [], None
+    if measure_peak_rss:
+        fd, rss_path = tempfile.mkstemp(prefix="s3pull-rss-")
+        os.close(fd)
+        prefix = ["/usr/bin/time", "-q", "-f", "%M", "-o", rss_path]
+    try:
+        proc = subprocess.run(prefix + argv, input=input if input is not None else b"",
+                              capture_output=True, env=dict(env) if env is not None else None,
+                              timeout=timeout, cwd=cwd)
+        peak_kib = int(Path(rss_path).read_text().split()[-1]) if rss_path else None
+    finally:
+        if rss_path:
+            os.unlink(rss_path)
     decode = lambda b: b.decode("utf-8", errors="surrogateescape")
     stdout = proc.stdout if binary else decode(proc.stdout)
-    return S3pullRun(proc.returncode, stdout, decode(proc.stderr), argv)
+    run = S3pullRun(proc.returncode, stdout, decode(proc.stderr), argv)
+    run.peak_rss_mib = peak_kib / 1024 if peak_kib is not None else None
+    return run
 
 
 OK_LINE = re.compile(r"^ok s3://(?P<bucket>[^/]+)/(?P<key>.*) -> (?P<path>.*) \((?P<size>\d+) bytes\)$")
