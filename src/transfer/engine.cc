@@ -41,6 +41,12 @@ constexpr size_t kMaxErrorBody = 64 * 1024;
 constexpr size_t kMaxListBody = 64 * 1024 * 1024;
 // Loops `--event-loops auto` runs at most, however many cores there are.
 constexpr int kMaxAutoLoops = 8;
+// Hash work goes out in batches (SubmitHashWork): an object's run of this
+// many bytes goes with the others' when one is due; this many bytes ready
+// in all make every run due; runs in memory this small are hashed on the loop.
+constexpr uint64_t kHashRun = 256 * 1024;
+constexpr uint64_t kHashBatch = 4 * 1024 * 1024;
+constexpr uint64_t kHashInLoop = 16 * 1024;
 
 // A transfer that ended without a usable response. An untrusted server
 // (TLS verification failed) is its own code: retrying cannot help.
@@ -160,6 +166,7 @@ class Run {
         config.fsync ? FileWriter::Durability::kFsync : FileWriter::Durability::kPageCache;
     download_options_.skip_unchanged = config.skip_unchanged;
     download_options_.folders = &folders_;
+    download_options_.hash_backlog = &hash_backlog_;
     if (config.concurrency == 0) {
       controller_.emplace(ConcurrencyOptions{});
       scheduler_.set_concurrency(controller_->limit());
@@ -229,9 +236,11 @@ class Run {
     share_.Leave(helper_, summary_.retries);
   }
 
-  // Body bytes arrived (for the adaptive concurrency).
-  void OnBytes(uint64_t bytes) {
+  // Body bytes of object `object_id` arrived: for the adaptive concurrency,
+  // and they may be ready to hash.
+  void OnBytes(uint64_t object_id, uint64_t bytes) {
     if (controller_) controller_->OnBytes(bytes);
+    to_hash_.insert(object_id);
   }
 
   void Report(const ObjectResult& result) {
@@ -298,10 +307,10 @@ class Run {
                 const http::Headers& headers) {
     if (controller_) controller_->OnRequestDone();
     if (status.ok()) {
-      ObjectDownload& download = *downloads_.at(object_id);
-      StartHashing(object_id, download);
-      if (download.AwaitsHash()) {
+      to_hash_.insert(object_id);
+      if (downloads_.at(object_id)->AwaitsHash()) {
         awaiting_hash_.emplace(object_id, HeldPart{part, received});
+        hash_urgent_ = true;
         return;
       }
     }
@@ -316,7 +325,7 @@ class Run {
     if (controller_ && scheduler_.Saturated()) controller_->OnLimitReached();
     http_.Poll(SendDueRetries(100));
     for (const HashResult& result : hash_pool_.TakeResults()) HashDone(result);
-    HashKeptBodies();  // (requests end, and their kept bodies wait, only in Poll)
+    SubmitHashWork();
     AdjustConcurrency();
   }
 
@@ -379,13 +388,16 @@ class Run {
   void HashDone(const HashResult& result) {
     ObjectDownload& download = *downloads_.at(result.id);
     ObjectDownload::Next next = download.OnHashed(result.status);
-    StartHashing(result.id, download);
+    to_hash_.insert(result.id);
     auto held = awaiting_hash_.find(result.id);
     if (held == awaiting_hash_.end()) {
       if (next.finished) Continue(result.id, next);  // a failed object's last job returned
       return;
     }
-    if (download.AwaitsHash()) return;  // more to hash first
+    if (download.AwaitsHash()) {
+      hash_urgent_ = true;  // more to hash first
+      return;
+    }
     HeldPart part = held->second;
     awaiting_hash_.erase(held);
     SettlePart(result.id, part.spec, download.FinishHashing(), part.received, {});
@@ -396,6 +408,7 @@ class Run {
   void Cancel() {
     summary_.cancelled = true;
     delayed_.clear();
+    to_hash_.clear();
     http_.CancelAll();
     hash_pool_.Stop();
     for (const HashResult& result : hash_pool_.TakeResults()) HashDone(result);
@@ -647,24 +660,33 @@ class Run {
     Send(request, std::move(headers), new PartRequest(this, object_id, &download, part));
   }
 
-  // Hands the object's next run of finished bytes to the hash pool.
-  void StartHashing(uint64_t object_id, ObjectDownload& download) {
-    if (std::optional<HashJob> job = download.TakeHashJob()) {
-      job->id = object_id;
-      if (job->bytes != nullptr) {
-        kept_bodies_.push_back(*job);
-      } else {
-        hash_pool_.Submit(*job);
+  // Hands the bytes ready to hash to the hashers in batches, since MD5s are
+  // hashed side by side and a lone job costs several times more per byte:
+  // when an object waits for its hash, its run goes with every other
+  // object's run of kHashRun bytes or more; when kHashBatch bytes are ready,
+  // every run goes. Small runs in memory are hashed here, together.
+  void SubmitHashWork() {
+    while (!to_hash_.empty() && (hash_urgent_ || hash_backlog_.ready_bytes >= kHashBatch)) {
+      bool everything = hash_backlog_.ready_bytes >= kHashBatch;
+      hash_urgent_ = false;
+      std::vector<HashJob> in_loop;
+      std::vector<HashJob> to_pool;
+      for (auto it = to_hash_.begin(); it != to_hash_.end();) {
+        ObjectDownload& download = *downloads_.at(*it);
+        uint64_t ready = download.ready_to_hash();
+        if (ready > 0 && ready < kHashRun && !everything && !awaiting_hash_.contains(*it)) {
+          ++it;  // too little yet
+          continue;
+        }
+        if (std::optional<HashJob> job = download.TakeHashJob()) {
+          job->id = *it;
+          bool small = job->blocks != nullptr && job->end - job->first <= kHashInLoop;
+          (small ? in_loop : to_pool).push_back(*job);
+        }
+        it = to_hash_.erase(it);
       }
-    }
-  }
-
-  // Hashes the small objects that finished since the last call, together.
-  void HashKeptBodies() {
-    while (!kept_bodies_.empty()) {
-      std::vector<HashJob> jobs;
-      jobs.swap(kept_bodies_);
-      for (const HashResult& result : HashInMemory(jobs)) HashDone(result);
+      hash_pool_.Submit(to_pool);
+      for (const HashResult& result : HashInMemory(in_loop)) HashDone(result);
     }
   }
 
@@ -673,6 +695,7 @@ class Run {
     if (next.restarted) ++summary_.retries;
     scheduler_.AddParts(object_id, next.queue_from, next.queue_to);
     if (!next.finished) return;
+    to_hash_.erase(object_id);
     auto it = downloads_.find(object_id);
     Report(it->second->Finish());
     downloads_.erase(it);
@@ -686,7 +709,8 @@ class Run {
   }
 
   const EngineConfig& config_;
-  FolderCache folders_;  // destination folders kept open across objects
+  FolderCache folders_;       // destination folders kept open across objects
+  HashBacklog hash_backlog_;  // outlives downloads_, whose verifiers count in it
   DownloadOptions download_options_;
   http::HttpClient& http_;
   WorkShare& share_;
@@ -718,7 +742,9 @@ class Run {
   Summary summary_;
   // Last: its workers use objects in downloads_, so it stops first.
   HashPool hash_pool_;
-  std::vector<HashJob> kept_bodies_;  // for HashKeptBodies()
+  // Objects that may have bytes ready to hash; one waits for its hash.
+  std::unordered_set<uint64_t> to_hash_;
+  bool hash_urgent_ = false;
 };
 
 void ListRequest::OnComplete(const http::TransportResult& result) {
@@ -747,7 +773,7 @@ bool PartRequest::OnBody(std::string_view chunk) {
   }
   if (local_error_.ok()) local_error_ = download_->OnPartBody(part_, received_, chunk);
   received_ += chunk.size();
-  run_->OnBytes(chunk.size());
+  run_->OnBytes(object_id_, chunk.size());
   return local_error_.ok();
 }
 

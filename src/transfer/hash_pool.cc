@@ -26,7 +26,7 @@ std::vector<HashResult> HashInMemory(std::span<const HashJob> jobs) {
     for (size_t i = 0; i < count; ++i) {
       const HashJob& job = jobs[at + i];
       hashers[i] = job.hasher;
-      inputs[i] = std::string_view(job.bytes, job.end - job.first);
+      inputs[i] = std::string_view(job.blocks[0] + job.block_offset, job.end - job.first);
       results.push_back({job.id, Status::Ok()});
     }
     UpdateEach(std::span(hashers, count), std::span(inputs, count));
@@ -46,13 +46,18 @@ int HashPool::DefaultThreads() {
   return std::clamp(cores - 1, 1, 8);
 }
 
-void HashPool::Submit(const HashJob& job) {
-  ++pending_;
+void HashPool::Submit(std::span<const HashJob> jobs) {
+  if (jobs.empty()) return;
+  pending_ += jobs.size();
   {
     std::lock_guard lock(mutex_);
-    queue_.push_back(job);
+    queue_.insert(queue_.end(), jobs.begin(), jobs.end());
   }
-  work_ready_.notify_one();
+  if (jobs.size() > 1) {
+    work_ready_.notify_all();
+  } else {
+    work_ready_.notify_one();
+  }
 }
 
 std::vector<HashResult> HashPool::TakeResults() {
@@ -121,14 +126,23 @@ void HashPool::HashPieces(std::vector<HashJob>& lanes, char* buffers,
   char* slot = buffers;
   for (HashJob& job : lanes) {
     size_t size = static_cast<size_t>(std::min<uint64_t>(kPiece, job.end - job.first));
-    Status read = job.file->ReadAt(job.first, slot, size);
-    if (!read.ok()) {
-      done.push_back({job.id, read});
-      job.end = job.first;  // dropped below
-      continue;
+    if (job.blocks != nullptr) {
+      size = std::min(size, job.block_size - job.block_offset);
+      pieces.emplace_back(job.blocks[0] + job.block_offset, size);
+      job.block_offset += size;
+      if (job.block_offset == job.block_size) {
+        ++job.blocks;
+        job.block_offset = 0;
+      }
+    } else {
+      if (Status read = job.file->ReadAt(job.first, slot, size); !read.ok()) {
+        done.push_back({job.id, read});
+        job.end = job.first;  // dropped below
+        continue;
+      }
+      pieces.emplace_back(slot, size);
     }
     hashers.push_back(job.hasher);
-    pieces.emplace_back(slot, size);
     slot += kPiece;
     job.first += size;
     if (job.first == job.end) done.push_back({job.id, Status::Ok()});

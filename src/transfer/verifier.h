@@ -14,17 +14,19 @@
 // "required" fails an object that offers nothing checkable; "off" checks
 // nothing.
 //
-// How: bytes are hashed in order, from byte 0. Written to a file, they are
-// read back off the event loop (hash_pool.h) as each run of finished bytes
-// joins the hashed front: an object fetched in one request once it is all
-// in; ranged parts, which arrive in any order, as the parts before them are
-// in too (the data is still in the page cache). Small objects (16 KiB at
-// most) are hashed from a copy kept in memory instead, on the event loop,
-// many side by side (HashInMemory). Bytes going to standard output are
-// hashed as they stream.
+// How: bytes are hashed in order, from byte 0, off the event loop
+// (hash_pool.h). Bytes that arrive in order (they continue every byte before
+// them) are copied to memory as they arrive and hashed from there while
+// still in cache: an object fetched in one request, and the ranged part at
+// the object's front. Ranged parts that finish ahead of the front are hashed
+// by reading them back from the file once the bytes before them are in (the
+// data is still in the page cache), and so are bytes that arrive when the
+// loop's staging memory is full (HashBacklog). Bytes going to standard
+// output are hashed as they stream, on the loop.
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -41,9 +43,38 @@ namespace s3pull::transfer {
 
 enum class ChecksumMode { kAuto, kRequired, kOff };
 
+// What one event loop's objects have ready to hash, shared by their
+// verifiers (one thread): the engine hands work to the hash pool in batches
+// by it. It also lends the blocks of memory that hold bytes copied as they
+// arrived, until hashed: a bounded number, reused, so that copying costs no
+// page faults once they are warm.
+class HashBacklog {
+ public:
+  static constexpr size_t kBlockSize = 64 * 1024;
+  explicit HashBacklog(size_t max_blocks = 256) : max_blocks_(max_blocks) {}
+
+  // Bytes ready to hash and not yet taken as work.
+  uint64_t ready_bytes = 0;
+
+  // A block of kBlockSize bytes; null when every block is lent.
+  std::unique_ptr<char[]> TakeBlock();
+  void GiveBack(std::unique_ptr<char[]> block);
+  size_t blocks_lent() const { return lent_; }
+
+ private:
+  size_t max_blocks_;
+  size_t lent_ = 0;
+  std::vector<std::unique_ptr<char[]>> free_;
+};
+
 class ObjectVerifier {
  public:
-  explicit ObjectVerifier(ChecksumMode mode) : mode_(mode) {}
+  // `backlog` (may be null: nothing is copied to memory) outlives the verifier.
+  ObjectVerifier(ChecksumMode mode, HashBacklog* backlog) : mode_(mode), backlog_(backlog) {}
+  // Gives back what it counted in the backlog.
+  ~ObjectVerifier();
+  ObjectVerifier(const ObjectVerifier&) = delete;
+  ObjectVerifier& operator=(const ObjectVerifier&) = delete;
 
   // Chooses the check from the first good reply. `whole_reply`: the reply
   // carries the whole object's headers (a whole GET, or a HEAD), so its
@@ -66,23 +97,33 @@ class ObjectVerifier {
   Status RequireSomething() const;
   bool active() const { return !expected_.empty(); }
 
-  // Bytes of the object in order, as they arrive (standard output).
+  // Bytes of the object in order, as they arrive (standard output): hashed
+  // at once.
   void Stream(std::string_view data);
-  // The object is fetched again from byte 0: forget what was hashed. Not
-  // while hashing() is true.
+  // The object is fetched again from byte 0: forget what was hashed (a run
+  // being hashed is dropped when WorkDone() comes).
   void Restart();
+  // Bytes [first, first + data.size()) are in the file, just arrived. When
+  // they continue the finished bytes from byte 0 they are finished too, and
+  // (a check chosen, staging memory left) copied to be hashed from memory.
+  void Arrived(uint64_t first, std::string_view data);
   // Bytes [first, first + length) are in the file (noted also before
-  // Choose() found something to check).
+  // Choose() found something to check); bytes already noted are ignored.
   void RangeDone(uint64_t first, uint64_t length);
-  // The next run of finished bytes to hash from the file, [first, end), into
-  // hasher(); nullopt when there is none or one is still being hashed.
+  // The next run of finished bytes to hash, [first, end), into hasher():
+  // from `blocks` (of HashBacklog::kBlockSize bytes, the last maybe fewer;
+  // valid until WorkDone()) when they are in memory, else from the file.
+  // nullopt when there is none or one is still being hashed.
   struct Work {
     Hasher* hasher;
     uint64_t first;
     uint64_t end;
+    const char* const* blocks;
   };
   std::optional<Work> TakeWork();
   bool hashing() const { return hashing_; }
+  // Bytes finished and not yet taken as work.
+  uint64_t ready_to_hash() const { return hashing_ ? 0 : Unsubmitted(); }
   // Bytes are being hashed or are ready to be.
   bool busy() const { return hasher_ && (hashing_ || ready_ > hashed_); }
   // The run TakeWork() gave has been hashed.
@@ -96,8 +137,14 @@ class ObjectVerifier {
 
  private:
   std::unique_ptr<Hasher> NewObjectHasher() const;
+  // Finished ranges that ready_ reached join it.
+  void JoinWaiting();
+  // What the backlog counts of this verifier: bytes ready and not taken as work.
+  uint64_t Unsubmitted() const;
+  class Tally;
 
   ChecksumMode mode_;
+  HashBacklog* backlog_;
   HashAlgorithm algorithm_ = HashAlgorithm::kMd5;
   // The object's digest, or (a composite checksum) its parts' digests one
   // after another.
@@ -107,10 +154,24 @@ class ObjectVerifier {
   bool wants_attributes_ = false;
   std::string unchecked_why_;  // why a checksum S3 has cannot be checked
   std::unique_ptr<Hasher> hasher_;
-  uint64_t hashed_ = 0;   // bytes hashed, from byte 0
-  uint64_t ready_ = 0;    // bytes finished, from byte 0
-  bool hashing_ = false;  // [hashed_, work_end_) is being hashed
+  std::unique_ptr<Hasher> retired_;  // the hasher a Restart() replaced while it was in use
+  uint64_t hashed_ = 0;              // bytes hashed, from byte 0
+  uint64_t ready_ = 0;               // bytes finished, from byte 0
+  bool hashing_ = false;             // [hashed_, work_end_) is being hashed
   uint64_t work_end_ = 0;
+  // Bytes copied as they arrived, in blocks lent by backlog_, in order, not
+  // yet taken as work; and the work's block, when it hashes from memory.
+  struct Block {
+    std::unique_ptr<char[]> bytes;
+    uint64_t first = 0;
+    size_t size = 0;
+  };
+  std::deque<Block> staged_;
+  std::vector<Block> work_blocks_;
+  std::vector<const char*> work_bytes_;  // where work_blocks_' bytes are
+  // Copies `data`, bytes [first, ...), into blocks as far as blocks are lent.
+  void Stage(uint64_t first, std::string_view data);
+  void GiveBack(Block& block);
   std::map<uint64_t, uint64_t> waiting_;  // finished ranges past ready_: first -> end
 };
 

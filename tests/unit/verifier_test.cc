@@ -1,0 +1,235 @@
+// ObjectVerifier: bytes hashed in order from memory as they arrive, or from
+// the file for the parts that finish ahead of the front; every order of
+// parts, retries midway, restarts and resumed parts give the object's hash.
+#include "transfer/verifier.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <numeric>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "common/hex.h"
+#include "temp_dir.h"
+#include "transfer/file_writer.h"
+
+namespace s3pull::transfer {
+namespace {
+
+using testing::TempDir;
+
+std::string RandomBytes(size_t size, unsigned seed) {
+  std::mt19937 random(seed);
+  std::string bytes(size, '\0');
+  for (char& c : bytes) c = static_cast<char>(random());
+  return bytes;
+}
+
+// An object of `content` written to a temporary file, its verifier set to
+// check the MD5 that a single-part ETag is.
+class VerifiedObject {
+ public:
+  VerifiedObject(std::string content, HashBacklog* backlog)
+      : content_(std::move(content)), verifier_(ChecksumMode::kAuto, backlog) {
+    Result<FileWriter> created = FileWriter::Create(dir_.path() + "/object");
+    EXPECT_TRUE(created.ok());
+    writer_.emplace(std::move(*created));
+    std::string etag = "\"" + HexEncode(HashBytes(HashAlgorithm::kMd5, content_)) + "\"";
+    EXPECT_TRUE(verifier_.Choose({{"etag", etag}}, /*whole_reply=*/true).ok());
+    EXPECT_TRUE(verifier_.active());
+  }
+
+  ObjectVerifier& verifier() { return verifier_; }
+  uint64_t size() const { return content_.size(); }
+
+  // Bytes [first, end) of the object arrive as a request would bring them,
+  // in pieces of `chunk` bytes: written, then told to the verifier.
+  void Arrive(uint64_t first, uint64_t end, size_t chunk = 16 * 1024) {
+    for (uint64_t at = first; at < end; at += chunk) {
+      std::string_view piece = std::string_view(content_).substr(at, std::min(chunk, end - at));
+      ASSERT_TRUE(writer_->WriteAt(at, piece).ok());
+      verifier_.Arrived(at, piece);
+    }
+  }
+  // Bytes [first, end) written without being told (a part ahead of the front).
+  void Write(uint64_t first, uint64_t end) {
+    ASSERT_TRUE(
+        writer_->WriteAt(first, std::string_view(content_).substr(first, end - first)).ok());
+  }
+
+  // Hashes every run the verifier hands out, as the hash pool would: from
+  // its blocks, or read back from the file. Returns the bytes hashed from
+  // memory.
+  uint64_t HashReadyWork() {
+    uint64_t from_memory = 0;
+    while (std::optional<ObjectVerifier::Work> work = verifier_.TakeWork()) {
+      uint64_t size = work->end - work->first;
+      if (work->blocks != nullptr) {
+        for (uint64_t done = 0; done < size; done += HashBacklog::kBlockSize) {
+          size_t piece = std::min<uint64_t>(HashBacklog::kBlockSize, size - done);
+          work->hasher->Update(
+              std::string_view(work->blocks[done / HashBacklog::kBlockSize], piece));
+        }
+        from_memory += size;
+      } else {
+        std::string bytes(size, '\0');
+        EXPECT_TRUE(writer_->ReadAt(work->first, bytes.data(), size).ok());
+        work->hasher->Update(bytes);
+      }
+      verifier_.WorkDone();
+    }
+    return from_memory;
+  }
+
+ private:
+  TempDir dir_;
+  std::string content_;
+  std::optional<FileWriter> writer_;
+  ObjectVerifier verifier_;
+};
+
+TEST(ObjectVerifierTest, BytesArrivingInOrderAreHashedFromMemory) {
+  HashBacklog backlog;
+  {
+    VerifiedObject object(RandomBytes(300 * 1024 + 17, 1), &backlog);
+    uint64_t from_memory = 0;
+    for (uint64_t at = 0; at < object.size(); at += 100 * 1024) {
+      object.Arrive(at, std::min(object.size(), at + 100 * 1024));
+      EXPECT_EQ(backlog.ready_bytes, object.verifier().ready_to_hash());
+      from_memory += object.HashReadyWork();
+      EXPECT_EQ(backlog.ready_bytes, 0u);
+    }
+    EXPECT_EQ(from_memory, object.size());
+    EXPECT_TRUE(object.verifier().Complete(object.size()));
+    EXPECT_TRUE(object.verifier().Check().ok());
+    EXPECT_EQ(backlog.blocks_lent(), 0u);
+  }
+  EXPECT_EQ(backlog.ready_bytes, 0u);
+}
+
+TEST(ObjectVerifierTest, PartsFinishingInEveryOrderGiveTheObjectsHash) {
+  // Four ranged parts: the part at the front streams into memory as it
+  // arrives; a part ahead of it is read back once the bytes before it are in.
+  constexpr uint64_t kPart = 100 * 1024;
+  std::vector<int> order(4);
+  std::iota(order.begin(), order.end(), 0);
+  int orders = 0;
+  do {
+    HashBacklog backlog;
+    VerifiedObject object(RandomBytes(4 * kPart - 1000, 2), &backlog);
+    uint64_t front = 0;
+    for (int part : order) {
+      uint64_t first = part * kPart;
+      uint64_t end = std::min(object.size(), first + kPart);
+      if (first == front) {
+        object.Arrive(first, end);
+      } else {
+        object.Write(first, end);
+      }
+      object.verifier().RangeDone(first, end - first);
+      object.HashReadyWork();
+      while (front < object.size() &&
+             object.verifier().Complete(std::min(object.size(), front + kPart))) {
+        front += kPart;
+      }
+    }
+    ASSERT_TRUE(object.verifier().Complete(object.size()));
+    EXPECT_TRUE(object.verifier().Check().ok())
+        << "order " << order[0] << order[1] << order[2] << order[3];
+    EXPECT_EQ(backlog.blocks_lent(), 0u);
+    ++orders;
+  } while (std::next_permutation(order.begin(), order.end()));
+  EXPECT_EQ(orders, 24);
+}
+
+TEST(ObjectVerifierTest, APartRetriedMidwayKeepsTheBytesThatArrived) {
+  HashBacklog backlog;
+  VerifiedObject object(RandomBytes(200 * 1024, 3), &backlog);
+  // The first request breaks after 70,000 bytes; the retry asks for the rest.
+  object.Arrive(0, 70000, 7000);
+  object.verifier().RangeDone(0, 70000);  // what a resumed retry notes: nothing new
+  object.HashReadyWork();
+  // A part that started over sends bytes already noted again: ignored.
+  object.Arrive(0, 20000);
+  object.Arrive(70000, object.size());
+  EXPECT_EQ(object.HashReadyWork(), object.size() - 70000);
+  ASSERT_TRUE(object.verifier().Complete(object.size()));
+  EXPECT_TRUE(object.verifier().Check().ok());
+}
+
+TEST(ObjectVerifierTest, ARestartWhileARunIsBeingHashedDropsThatRun) {
+  HashBacklog backlog;
+  VerifiedObject object(RandomBytes(150 * 1024, 4), &backlog);
+  object.Arrive(0, 90 * 1024);
+  std::optional<ObjectVerifier::Work> work = object.verifier().TakeWork();
+  ASSERT_TRUE(work.has_value());
+  ASSERT_NE(work->blocks, nullptr);
+  // The object is fetched again from byte 0 while a worker hashes the run.
+  object.verifier().Restart();
+  EXPECT_TRUE(object.verifier().hashing());
+  EXPECT_FALSE(object.verifier().TakeWork().has_value());
+  work->hasher->Update("bytes of the attempt that was dropped");
+  object.verifier().WorkDone();
+  EXPECT_EQ(backlog.blocks_lent(), 0u);
+  object.Arrive(0, object.size());
+  object.HashReadyWork();
+  ASSERT_TRUE(object.verifier().Complete(object.size()));
+  EXPECT_TRUE(object.verifier().Check().ok());
+}
+
+TEST(ObjectVerifierTest, BytesPastTheStagingMemoryAreReadBack) {
+  HashBacklog backlog(/*max_blocks=*/1);
+  VerifiedObject object(RandomBytes(5 * HashBacklog::kBlockSize + 5, 5), &backlog);
+  object.Arrive(0, object.size());
+  EXPECT_EQ(backlog.blocks_lent(), 1u);
+  EXPECT_EQ(object.HashReadyWork(), HashBacklog::kBlockSize);
+  ASSERT_TRUE(object.verifier().Complete(object.size()));
+  EXPECT_TRUE(object.verifier().Check().ok());
+  EXPECT_EQ(backlog.blocks_lent(), 0u);
+}
+
+TEST(ObjectVerifierTest, PartsOnDiskFromAnEarlierRunAreReadBack) {
+  constexpr uint64_t kPart = 64 * 1024;
+  HashBacklog backlog;
+  VerifiedObject object(RandomBytes(5 * kPart, 6), &backlog);
+  object.Write(0, 2 * kPart);  // the earlier run's parts 0 and 1
+  object.verifier().RangeDone(0, kPart);
+  object.verifier().RangeDone(kPart, kPart);
+  object.Arrive(2 * kPart, object.size());
+  EXPECT_EQ(object.HashReadyWork(), 3 * kPart);
+  ASSERT_TRUE(object.verifier().Complete(object.size()));
+  EXPECT_TRUE(object.verifier().Check().ok());
+}
+
+TEST(ObjectVerifierTest, ACorruptByteIsAMismatch) {
+  HashBacklog backlog;
+  std::string content = RandomBytes(100 * 1024, 7);
+  VerifiedObject object(content, &backlog);
+  std::string corrupt = content;
+  corrupt[5000] ^= 1;
+  object.verifier().Arrived(0, corrupt);
+  object.HashReadyWork();
+  Status status = object.verifier().Check();
+  EXPECT_EQ(status.code(), StatusCode::kIntegrityError);
+  EXPECT_NE(status.message().find("checksum mismatch: MD5 (the ETag)"), std::string::npos)
+      << status.ToString();
+}
+
+TEST(ObjectVerifierTest, NothingIsCopiedWithoutABacklogOrACheck) {
+  VerifiedObject object(RandomBytes(80 * 1024, 8), nullptr);
+  object.Arrive(0, object.size());
+  EXPECT_EQ(object.HashReadyWork(), 0u);
+  EXPECT_TRUE(object.verifier().Check().ok());
+  HashBacklog backlog;
+  ObjectVerifier off(ChecksumMode::kOff, &backlog);
+  EXPECT_TRUE(off.Choose({{"etag", "\"0123456789abcdef0123456789abcdef\""}}, true).ok());
+  off.Arrived(0, std::string(1000, 'x'));
+  EXPECT_EQ(backlog.blocks_lent(), 0u);
+  EXPECT_EQ(backlog.ready_bytes, 0u);
+  EXPECT_FALSE(off.TakeWork().has_value());
+}
+
+}  // namespace
+}  // namespace s3pull::transfer
