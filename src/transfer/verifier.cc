@@ -174,8 +174,9 @@ void ObjectVerifier::GiveBack(Block& block) {
 }
 
 uint64_t ObjectVerifier::Unsubmitted() const {
-  if (!hasher_) return 0;
-  return ready_ - (hashing_ ? work_end_ : hashed_);
+  // Bytes behind a run being hashed cannot be taken yet: they count once it is done.
+  if (!hasher_ || hashing_) return 0;
+  return ready_ - hashed_;
 }
 
 void ObjectVerifier::Stream(std::string_view data) {

@@ -123,7 +123,7 @@ class ObjectVerifier {
   std::optional<Work> TakeWork();
   bool hashing() const { return hashing_; }
   // Bytes finished and not yet taken as work.
-  uint64_t ready_to_hash() const { return hashing_ ? 0 : Unsubmitted(); }
+  uint64_t ready_to_hash() const { return Unsubmitted(); }
   // Bytes are being hashed or are ready to be.
   bool busy() const { return hasher_ && (hashing_ || ready_ > hashed_); }
   // The run TakeWork() gave has been hashed.
@@ -139,7 +139,7 @@ class ObjectVerifier {
   std::unique_ptr<Hasher> NewObjectHasher() const;
   // Finished ranges that ready_ reached join it.
   void JoinWaiting();
-  // What the backlog counts of this verifier: bytes ready and not taken as work.
+  // What the backlog counts of this verifier: bytes ready to be taken as work.
   uint64_t Unsubmitted() const;
   class Tally;
 
