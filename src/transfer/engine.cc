@@ -43,10 +43,9 @@ constexpr size_t kMaxListBody = 64 * 1024 * 1024;
 constexpr int kMaxAutoLoops = 8;
 // Hash work goes out in batches (SubmitHashWork): an object's run of this
 // many bytes goes with the others' when one is due; this many bytes ready
-// in all make every run due; runs in memory this small are hashed on the loop.
+// in all make every run due.
 constexpr uint64_t kHashRun = 256 * 1024;
 constexpr uint64_t kHashBatch = 4 * 1024 * 1024;
-constexpr uint64_t kHashInLoop = 16 * 1024;
 
 // A transfer that ended without a usable response. An untrusted server
 // (TLS verification failed) is its own code: retrying cannot help.
@@ -664,7 +663,7 @@ class Run {
   // hashed side by side and a lone job costs several times more per byte:
   // when an object waits for its hash, its run goes with every other
   // object's run of kHashRun bytes or more; when kHashBatch bytes are ready,
-  // every run goes. Small runs in memory are hashed here, together.
+  // every run goes. Small objects kept in memory are hashed here, together.
   void SubmitHashWork() {
     while (!to_hash_.empty() && (hash_urgent_ || hash_backlog_.ready_bytes >= kHashBatch)) {
       bool everything = hash_backlog_.ready_bytes >= kHashBatch;
@@ -680,8 +679,7 @@ class Run {
         }
         if (std::optional<HashJob> job = download.TakeHashJob()) {
           job->id = *it;
-          bool small = job->blocks != nullptr && job->end - job->first <= kHashInLoop;
-          (small ? in_loop : to_pool).push_back(*job);
+          (job->bytes != nullptr ? in_loop : to_pool).push_back(*job);
         }
         it = to_hash_.erase(it);
       }

@@ -26,7 +26,7 @@ std::vector<HashResult> HashInMemory(std::span<const HashJob> jobs) {
     for (size_t i = 0; i < count; ++i) {
       const HashJob& job = jobs[at + i];
       hashers[i] = job.hasher;
-      inputs[i] = std::string_view(job.blocks[0] + job.block_offset, job.end - job.first);
+      inputs[i] = std::string_view(job.bytes, job.end - job.first);
       results.push_back({job.id, Status::Ok()});
     }
     UpdateEach(std::span(hashers, count), std::span(inputs, count));
@@ -126,23 +126,14 @@ void HashPool::HashPieces(std::vector<HashJob>& lanes, char* buffers,
   char* slot = buffers;
   for (HashJob& job : lanes) {
     size_t size = static_cast<size_t>(std::min<uint64_t>(kPiece, job.end - job.first));
-    if (job.blocks != nullptr) {
-      size = std::min(size, job.block_size - job.block_offset);
-      pieces.emplace_back(job.blocks[0] + job.block_offset, size);
-      job.block_offset += size;
-      if (job.block_offset == job.block_size) {
-        ++job.blocks;
-        job.block_offset = 0;
-      }
-    } else {
-      if (Status read = job.file->ReadAt(job.first, slot, size); !read.ok()) {
-        done.push_back({job.id, read});
-        job.end = job.first;  // dropped below
-        continue;
-      }
-      pieces.emplace_back(slot, size);
+    Status read = job.file->ReadAt(job.first, slot, size);
+    if (!read.ok()) {
+      done.push_back({job.id, read});
+      job.end = job.first;  // dropped below
+      continue;
     }
     hashers.push_back(job.hasher);
+    pieces.emplace_back(slot, size);
     slot += kPiece;
     job.first += size;
     if (job.first == job.end) done.push_back({job.id, Status::Ok()});

@@ -1,20 +1,21 @@
-// HashPool: hashes runs of objects' bytes on worker threads, so the event
-// loop never waits for a digest.
+// HashPool: hashes byte ranges of files on worker threads, so the event loop
+// never waits for a digest.
 //
 // The engine submits a job for each run of an object's bytes that is ready
-// to be hashed (verifier.h): bytes copied to memory as they arrived, or a
-// range of the file that a worker reads back (the bytes are still in the
-// page cache). A worker takes up to 16 jobs at once and feeds them through
-// UpdateEach, which hashes MD5s side by side: that is what keeps verifying
-// thousands of objects cheap, as long as jobs come in batches (the engine
-// gathers them; a lone job is hashed alone, several times slower per byte).
-// Small runs in memory are hashed by HashInMemory on the event loop, also
-// side by side: a worker's wakeup would cost more than hashing them.
+// to be hashed (the bytes from byte 0 on that are in, verifier.h); a worker
+// reads the range back from the file (the bytes are still in the page cache)
+// into the job's hasher. A worker takes up to 16 jobs at once and feeds them
+// through UpdateEach, which hashes MD5s side by side: that is what keeps
+// verifying thousands of objects cheap, as long as jobs come in batches (the
+// engine gathers them; a lone MD5 costs several times more per byte). The
+// smallest objects' bytes are kept in memory
+// and hashed by HashInMemory on the event loop, also side by side: a
+// worker's wakeup would cost more than hashing one of them.
 //
 // Threading: Submit, TakeResults and Stop are called from one thread (the
 // event loop). `on_result` runs on a worker thread after it queued results
-// (to wake the loop). A job's hasher, file and bytes must stay alive, and
-// untouched by anyone else, until its result has been taken.
+// (to wake the loop). A job's hasher and file must stay alive, and untouched
+// by anyone else, until its result has been taken.
 #pragma once
 
 #include <condition_variable>
@@ -38,11 +39,9 @@ struct HashJob {
   const FileWriter* file = nullptr;
   uint64_t first = 0;  // bytes [first, end) of the file, in order
   uint64_t end = 0;
-  // The bytes [first, end) in memory, in blocks of `block_size` bytes (the
-  // last may hold fewer); null: read them from the file.
-  const char* const* blocks = nullptr;
-  size_t block_size = 0;
-  size_t block_offset = 0;  // bytes of blocks[0] already hashed
+  // A small object's bytes [first, end), kept in memory by its download:
+  // such a job is for HashInMemory(), not for the pool (null: read the file).
+  const char* bytes = nullptr;
 };
 
 struct HashResult {
@@ -68,7 +67,8 @@ class HashPool {
   // loop's, the others hash (at least one worker, at most 8).
   static int DefaultThreads();
 
-  // Jobs for different hashers (one job per hasher at a time).
+  // Jobs for different hashers (one job per hasher at a time), with one
+  // wake-up.
   void Submit(std::span<const HashJob> jobs);
   void Submit(const HashJob& job) { Submit(std::span(&job, 1)); }
   // The results ready so far, in no particular order.

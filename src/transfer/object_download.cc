@@ -19,6 +19,10 @@ namespace {
 // (corruption on the way is rare; an object corrupt at rest will not heal),
 // however many transient failures its requests met.
 constexpr int kMaxRestarts = 2;
+// Objects up to this size keep their bytes in memory too, to be hashed on
+// the event loop in batches (HashInMemory): handing each to a worker would
+// cost more than hashing it.
+constexpr uint64_t kMaxKeptBodySize = 16 * 1024;
 // A GetObjectAttributes page lists at most 1,000 parts (about 150 KB).
 constexpr size_t kMaxAttributesBody = 4 * 1024 * 1024;
 
@@ -280,6 +284,8 @@ Status ObjectDownload::OnPartHeaders(const PartSpec& part, int status,
     hash_as_streamed_ = task_.dest_path == "-";
   }
   if (Status chosen = verifier_.Choose(headers, single_request_); !chosen.ok()) return chosen;
+  keeps_body_ = !hash_as_streamed_ && single_request_ && size_ && *size_ <= kMaxKeptBodySize &&
+                verifier_.active();
   // (A discovered multipart object may still learn its checksum from a HEAD.)
   bool head_to_come = part.kind == PartKind::kDiscover && WantsChecksumHead(if_match_);
   if (Status required = verifier_.RequireSomething(); !required.ok() && !head_to_come) {
@@ -326,7 +332,12 @@ Status ObjectDownload::OnPartBody(const PartSpec& part, uint64_t offset, std::st
   if (hash_as_streamed_) {
     verifier_.Stream(data);
   } else {
-    verifier_.Arrived(part.first + offset, data);
+    verifier_.Arrived(part.first + offset, data.size());
+  }
+  if (keeps_body_) {
+    uint64_t at = part.first + offset;
+    if (body_.size() < at + data.size()) body_.resize(at + data.size());
+    data.copy(body_.data() + at, data.size());
   }
   return Status::Ok();
 }
@@ -356,10 +367,7 @@ std::optional<HashJob> ObjectDownload::TakeHashJob() {
   std::optional<ObjectVerifier::Work> work = verifier_.TakeWork();
   if (!work) return std::nullopt;
   HashJob job{0, work->hasher, &*writer_, work->first, work->end};
-  if (work->blocks != nullptr) {
-    job.blocks = work->blocks;
-    job.block_size = HashBacklog::kBlockSize;
-  }
+  if (keeps_body_ && work->end <= body_.size()) job.bytes = body_.data() + work->first;
   return job;
 }
 

@@ -68,7 +68,7 @@ struct DownloadOptions {
   bool skip_unchanged = true;
   // Keeps destination folders open across objects; null: each opens its own.
   FolderCache* folders = nullptr;
-  // The event loop's bytes to hash (verifier.h); null: none copied to memory.
+  // The event loop's bytes to hash (verifier.h); null: not counted.
   HashBacklog* hash_backlog = nullptr;
 };
 
@@ -140,9 +140,8 @@ class ObjectDownload {
   // engine then holds the request until the hashing is done and takes its
   // outcome from FinishHashing().
   bool AwaitsHash() const;
-  // The next run of the object's bytes to hash (hash_pool.h; the id is the
-  // caller's to fill in); nullopt when none is ready, one is out, or the
-  // object failed.
+  // The next run of the file to hash (hash_pool.h; the id is the caller's
+  // to fill in); nullopt when none is ready, one is out, or the object failed.
   std::optional<HashJob> TakeHashJob();
   // Bytes ready for TakeHashJob().
   uint64_t ready_to_hash() const { return failed() ? 0 : verifier_.ready_to_hash(); }
@@ -203,7 +202,9 @@ class ObjectDownload {
   bool discovered_whole_ = false;  // a 200 answered the discovery request
   bool single_request_ = false;    // the object comes in order in one reply (and its retries)
   bool hash_as_streamed_ = false;  // hashed as the bytes arrive (stdout)
-  bool restart_pending_ = false;   // the last part found a mismatch: fetch all parts again
+  bool keeps_body_ = false;        // a small object: its bytes kept in body_ to be hashed
+  std::string body_;
+  bool restart_pending_ = false;  // the last part found a mismatch: fetch all parts again
   int restarts_ = 0;
   // Ranged objects with a known ETag, written to a file, resume across runs:
   // their parts' states, and whether the parts found done are yet hashed.

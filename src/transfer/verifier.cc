@@ -2,7 +2,6 @@
 #include "transfer/verifier.h"
 
 #include <algorithm>
-#include <cstring>
 
 #include "common/hex.h"
 #include "s3/get_object.h"
@@ -24,20 +23,6 @@ class ObjectVerifier::Tally {
   ObjectVerifier& verifier_;
   uint64_t ready_;
 };
-
-std::unique_ptr<char[]> HashBacklog::TakeBlock() {
-  if (lent_ == max_blocks_) return nullptr;
-  ++lent_;
-  if (free_.empty()) return std::make_unique_for_overwrite<char[]>(kBlockSize);
-  std::unique_ptr<char[]> block = std::move(free_.back());
-  free_.pop_back();
-  return block;
-}
-
-void HashBacklog::GiveBack(std::unique_ptr<char[]> block) {
-  --lent_;
-  free_.push_back(std::move(block));
-}
 
 Status ObjectVerifier::Choose(const http::Headers& headers, bool whole_reply) {
   if (mode_ == ChecksumMode::kOff || active()) return Status::Ok();
@@ -162,15 +147,7 @@ std::unique_ptr<Hasher> ObjectVerifier::NewObjectHasher() const {
 }
 
 ObjectVerifier::~ObjectVerifier() {
-  if (!backlog_) return;
-  backlog_->ready_bytes -= Unsubmitted();
-  for (Block& block : staged_) GiveBack(block);
-  for (Block& block : work_blocks_) GiveBack(block);
-}
-
-void ObjectVerifier::GiveBack(Block& block) {
-  if (block.bytes) backlog_->GiveBack(std::move(block.bytes));
-  block.size = 0;
+  if (backlog_) backlog_->ready_bytes -= Unsubmitted();
 }
 
 uint64_t ObjectVerifier::Unsubmitted() const {
@@ -193,35 +170,14 @@ void ObjectVerifier::Restart() {
   hashed_ = ready_ = 0;
   work_end_ = 0;
   waiting_.clear();
-  for (Block& block : staged_) GiveBack(block);
-  staged_.clear();
 }
 
-void ObjectVerifier::Arrived(uint64_t first, std::string_view data) {
-  uint64_t end = first + data.size();
+void ObjectVerifier::Arrived(uint64_t first, uint64_t size) {
+  uint64_t end = first + size;
   if (first > ready_ || end <= ready_) return;  // out of order, or already noted
   Tally tally(*this);
-  data.remove_prefix(ready_ - first);
-  if (hasher_ && backlog_) Stage(ready_, data);
   ready_ = end;
   JoinWaiting();
-}
-
-void ObjectVerifier::Stage(uint64_t first, std::string_view data) {
-  while (!data.empty()) {
-    if (staged_.empty() || staged_.back().size == HashBacklog::kBlockSize ||
-        staged_.back().first + staged_.back().size != first) {
-      std::unique_ptr<char[]> bytes = backlog_->TakeBlock();
-      if (!bytes) return;  // the rest is hashed from the file
-      staged_.push_back({std::move(bytes), first, 0});
-    }
-    Block& block = staged_.back();
-    size_t take = std::min(data.size(), HashBacklog::kBlockSize - block.size);
-    std::memcpy(block.bytes.get() + block.size, data.data(), take);
-    block.size += take;
-    first += take;
-    data.remove_prefix(take);
-  }
 }
 
 void ObjectVerifier::RangeDone(uint64_t first, uint64_t length) {
@@ -244,28 +200,13 @@ std::optional<ObjectVerifier::Work> ObjectVerifier::TakeWork() {
   if (!hasher_ || hashing_ || ready_ == hashed_) return std::nullopt;
   Tally tally(*this);
   hashing_ = true;
-  if (!staged_.empty() && staged_.front().first == hashed_) {
-    // Every block that follows on (all full but the last).
-    work_end_ = hashed_;
-    while (!staged_.empty() && staged_.front().first == work_end_) {
-      work_end_ += staged_.front().size;
-      work_bytes_.push_back(staged_.front().bytes.get());
-      work_blocks_.push_back(std::move(staged_.front()));
-      staged_.pop_front();
-      if (work_blocks_.back().size < HashBacklog::kBlockSize) break;
-    }
-    return Work{hasher_.get(), hashed_, work_end_, work_bytes_.data()};
-  }
-  work_end_ = staged_.empty() ? ready_ : staged_.front().first;  // what only the file holds
-  return Work{hasher_.get(), hashed_, work_end_, nullptr};
+  work_end_ = ready_;
+  return Work{hasher_.get(), hashed_, work_end_};
 }
 
 void ObjectVerifier::WorkDone() {
   Tally tally(*this);
   hashing_ = false;
-  for (Block& block : work_blocks_) GiveBack(block);
-  work_blocks_.clear();
-  work_bytes_.clear();
   if (retired_) {
     retired_.reset();  // hashed for an attempt that was restarted since
     return;

@@ -15,18 +15,19 @@
 // nothing.
 //
 // How: bytes are hashed in order, from byte 0, off the event loop
-// (hash_pool.h). Bytes that arrive in order (they continue every byte before
-// them) are copied to memory as they arrive and hashed from there while
-// still in cache: an object fetched in one request, and the ranged part at
-// the object's front. Ranged parts that finish ahead of the front are hashed
-// by reading them back from the file once the bytes before them are in (the
-// data is still in the page cache), and so are bytes that arrive when the
-// loop's staging memory is full (HashBacklog). Bytes going to standard
-// output are hashed as they stream, on the loop.
+// (hash_pool.h), as soon as they are in: bytes that continue every byte
+// before them count as they arrive (an object fetched in one request, the
+// ranged part at the front), parts that finish ahead of the front once the
+// bytes before them are in. Workers read them back from the file while they
+// are still in the page cache. (Copying them to memory on arrival instead
+// was measured slower: the copy lands on the event loop's thread, the
+// busiest one, while reading back runs beside it.) Small objects (16 KiB at
+// most) are hashed from a copy kept in memory instead, on the event loop,
+// many side by side (HashInMemory). Bytes going to standard output are
+// hashed as they stream.
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -43,33 +44,15 @@ namespace s3pull::transfer {
 
 enum class ChecksumMode { kAuto, kRequired, kOff };
 
-// What one event loop's objects have ready to hash, shared by their
-// verifiers (one thread): the engine hands work to the hash pool in batches
-// by it. It also lends the blocks of memory that hold bytes copied as they
-// arrived, until hashed: a bounded number, reused, so that copying costs no
-// page faults once they are warm.
-class HashBacklog {
- public:
-  static constexpr size_t kBlockSize = 64 * 1024;
-  explicit HashBacklog(size_t max_blocks = 256) : max_blocks_(max_blocks) {}
-
-  // Bytes ready to hash and not yet taken as work.
-  uint64_t ready_bytes = 0;
-
-  // A block of kBlockSize bytes; null when every block is lent.
-  std::unique_ptr<char[]> TakeBlock();
-  void GiveBack(std::unique_ptr<char[]> block);
-  size_t blocks_lent() const { return lent_; }
-
- private:
-  size_t max_blocks_;
-  size_t lent_ = 0;
-  std::vector<std::unique_ptr<char[]>> free_;
+// What one event loop's objects have ready to hash, kept by their verifiers
+// (one thread): the engine hands work to the hash pool in batches by it.
+struct HashBacklog {
+  uint64_t ready_bytes = 0;  // ready to hash and not yet taken as work
 };
 
 class ObjectVerifier {
  public:
-  // `backlog` (may be null: nothing is copied to memory) outlives the verifier.
+  // `backlog` (may be null) outlives the verifier.
   ObjectVerifier(ChecksumMode mode, HashBacklog* backlog) : mode_(mode), backlog_(backlog) {}
   // Gives back what it counted in the backlog.
   ~ObjectVerifier();
@@ -103,22 +86,18 @@ class ObjectVerifier {
   // The object is fetched again from byte 0: forget what was hashed (a run
   // being hashed is dropped when WorkDone() comes).
   void Restart();
-  // Bytes [first, first + data.size()) are in the file, just arrived. When
-  // they continue the finished bytes from byte 0 they are finished too, and
-  // (a check chosen, staging memory left) copied to be hashed from memory.
-  void Arrived(uint64_t first, std::string_view data);
+  // Bytes [first, first + size) are in the file, just arrived: when they
+  // continue the finished bytes from byte 0 they are finished too.
+  void Arrived(uint64_t first, uint64_t size);
   // Bytes [first, first + length) are in the file (noted also before
   // Choose() found something to check); bytes already noted are ignored.
   void RangeDone(uint64_t first, uint64_t length);
-  // The next run of finished bytes to hash, [first, end), into hasher():
-  // from `blocks` (of HashBacklog::kBlockSize bytes, the last maybe fewer;
-  // valid until WorkDone()) when they are in memory, else from the file.
-  // nullopt when there is none or one is still being hashed.
+  // The next run of finished bytes to hash from the file, [first, end), into
+  // hasher(); nullopt when there is none or one is still being hashed.
   struct Work {
     Hasher* hasher;
     uint64_t first;
     uint64_t end;
-    const char* const* blocks;
   };
   std::optional<Work> TakeWork();
   bool hashing() const { return hashing_; }
@@ -159,19 +138,6 @@ class ObjectVerifier {
   uint64_t ready_ = 0;               // bytes finished, from byte 0
   bool hashing_ = false;             // [hashed_, work_end_) is being hashed
   uint64_t work_end_ = 0;
-  // Bytes copied as they arrived, in blocks lent by backlog_, in order, not
-  // yet taken as work; and the work's block, when it hashes from memory.
-  struct Block {
-    std::unique_ptr<char[]> bytes;
-    uint64_t first = 0;
-    size_t size = 0;
-  };
-  std::deque<Block> staged_;
-  std::vector<Block> work_blocks_;
-  std::vector<const char*> work_bytes_;  // where work_blocks_' bytes are
-  // Copies `data`, bytes [first, ...), into blocks as far as blocks are lent.
-  void Stage(uint64_t first, std::string_view data);
-  void GiveBack(Block& block);
   std::map<uint64_t, uint64_t> waiting_;  // finished ranges past ready_: first -> end
 };
 

@@ -99,44 +99,6 @@ TEST(HashPoolTest, HashesEveryRangeIntoItsHasher) {
   }
 }
 
-TEST(HashPoolTest, HashesBytesInMemoryBlocksBesideFileRanges) {
-  // Each file's first third from its file, the rest from memory blocks of
-  // 64 KiB (the last partly filled), all submitted at once.
-  TempDir dir;
-  std::vector<File> files = MakeFiles(dir, 30);
-  constexpr size_t kBlock = 64 * 1024;
-  std::vector<std::vector<std::string>> copies(files.size());
-  std::vector<std::vector<const char*>> blocks(files.size());
-  std::vector<HashJob> jobs;
-  for (size_t i = 0; i < files.size(); ++i) {
-    uint64_t cut = files[i].content.size() / 3;
-    jobs.push_back({i, files[i].hasher.get(), files[i].writer.get(), 0, cut});
-    for (uint64_t at = cut; at < files[i].content.size(); at += kBlock) {
-      copies[i].push_back(files[i].content.substr(at, kBlock));
-    }
-    for (const std::string& copy : copies[i]) blocks[i].push_back(copy.data());
-  }
-  Results results;
-  HashPool pool(2, results.Callback());
-  pool.Submit(jobs);
-  std::vector<HashResult> first = results.Await(pool, files.size());
-  ASSERT_EQ(first.size(), files.size());
-  for (const HashResult& result : first) {
-    ASSERT_TRUE(result.status.ok()) << result.status.ToString();
-    const File& file = files[result.id];
-    HashJob rest{result.id, file.hasher.get(), file.writer.get(), jobs[result.id].end,
-                 file.content.size()};
-    rest.blocks = blocks[result.id].data();
-    rest.block_size = kBlock;
-    pool.Submit(rest);
-  }
-  ASSERT_EQ(results.Await(pool, files.size()).size(), files.size());
-  for (File& file : files) {
-    EXPECT_EQ(file.hasher->Finish(), HashBytes(file.algorithm, file.content))
-        << file.content.size() << " bytes";
-  }
-}
-
 TEST(HashPoolTest, AnUnreadableRangeIsAnError) {
   TempDir dir;
   std::vector<File> files = MakeFiles(dir, 2);
@@ -183,12 +145,9 @@ TEST(HashInMemoryTest, HashesEveryJobsBytesSideBySide) {
     contents.push_back(std::move(content));
     hashers.push_back(NewHasher(i % 7 == 6 ? HashAlgorithm::kCrc32c : HashAlgorithm::kMd5));
   }
-  std::vector<const char*> blocks;
-  for (const std::string& content : contents) blocks.push_back(content.data());
   for (uint64_t i = 0; i < contents.size(); ++i) {
     HashJob job{100 + i, hashers[i].get(), nullptr, 0, contents[i].size()};
-    job.blocks = &blocks[i];
-    job.block_size = 16 * 1024 + 4096;
+    job.bytes = contents[i].data();
     jobs.push_back(job);
   }
   std::vector<HashResult> results = HashInMemory(jobs);

@@ -1,5 +1,5 @@
-// ObjectVerifier: bytes hashed in order from memory as they arrive, or from
-// the file for the parts that finish ahead of the front; every order of
+// ObjectVerifier: bytes hashed in order from byte 0 as soon as they are in
+// (as they arrive, or as the parts before them finish); every order of
 // parts, retries midway, restarts and resumed parts give the object's hash.
 #include "transfer/verifier.h"
 
@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -28,16 +29,18 @@ std::string RandomBytes(size_t size, unsigned seed) {
 }
 
 // An object of `content` written to a temporary file, its verifier set to
-// check the MD5 that a single-part ETag is.
+// check the MD5 that a single-part ETag is: that of `stored` (by default the
+// content itself).
 class VerifiedObject {
  public:
-  VerifiedObject(std::string content, HashBacklog* backlog)
+  VerifiedObject(std::string content, HashBacklog* backlog,
+                 std::optional<std::string> stored = std::nullopt)
       : content_(std::move(content)), verifier_(ChecksumMode::kAuto, backlog) {
     Result<FileWriter> created = FileWriter::Create(dir_.path() + "/object");
     EXPECT_TRUE(created.ok());
     writer_.emplace(std::move(*created));
-    std::string etag = "\"" + HexEncode(HashBytes(HashAlgorithm::kMd5, content_)) + "\"";
-    EXPECT_TRUE(verifier_.Choose({{"etag", etag}}, /*whole_reply=*/true).ok());
+    std::string md5 = HexEncode(HashBytes(HashAlgorithm::kMd5, stored.value_or(content_)));
+    EXPECT_TRUE(verifier_.Choose({{"etag", "\"" + md5 + "\""}}, /*whole_reply=*/true).ok());
     EXPECT_TRUE(verifier_.active());
   }
 
@@ -50,7 +53,7 @@ class VerifiedObject {
     for (uint64_t at = first; at < end; at += chunk) {
       std::string_view piece = std::string_view(content_).substr(at, std::min(chunk, end - at));
       ASSERT_TRUE(writer_->WriteAt(at, piece).ok());
-      verifier_.Arrived(at, piece);
+      verifier_.Arrived(at, piece.size());
     }
   }
   // Bytes [first, end) written without being told (a part ahead of the front).
@@ -59,28 +62,18 @@ class VerifiedObject {
         writer_->WriteAt(first, std::string_view(content_).substr(first, end - first)).ok());
   }
 
-  // Hashes every run the verifier hands out, as the hash pool would: from
-  // its blocks, or read back from the file. Returns the bytes hashed from
-  // memory.
+  // Hashes every run the verifier hands out, as the hash pool would, from
+  // the file. Returns the bytes hashed.
   uint64_t HashReadyWork() {
-    uint64_t from_memory = 0;
+    uint64_t hashed = 0;
     while (std::optional<ObjectVerifier::Work> work = verifier_.TakeWork()) {
-      uint64_t size = work->end - work->first;
-      if (work->blocks != nullptr) {
-        for (uint64_t done = 0; done < size; done += HashBacklog::kBlockSize) {
-          size_t piece = std::min<uint64_t>(HashBacklog::kBlockSize, size - done);
-          work->hasher->Update(
-              std::string_view(work->blocks[done / HashBacklog::kBlockSize], piece));
-        }
-        from_memory += size;
-      } else {
-        std::string bytes(size, '\0');
-        EXPECT_TRUE(writer_->ReadAt(work->first, bytes.data(), size).ok());
-        work->hasher->Update(bytes);
-      }
+      std::string bytes(work->end - work->first, '\0');
+      EXPECT_TRUE(writer_->ReadAt(work->first, bytes.data(), bytes.size()).ok());
+      work->hasher->Update(bytes);
+      hashed += bytes.size();
       verifier_.WorkDone();
     }
-    return from_memory;
+    return hashed;
   }
 
  private:
@@ -90,28 +83,42 @@ class VerifiedObject {
   ObjectVerifier verifier_;
 };
 
-TEST(ObjectVerifierTest, BytesArrivingInOrderAreHashedFromMemory) {
+TEST(ObjectVerifierTest, BytesArrivingInOrderAreReadyAsTheyArrive) {
   HashBacklog backlog;
   {
     VerifiedObject object(RandomBytes(300 * 1024 + 17, 1), &backlog);
-    uint64_t from_memory = 0;
+    uint64_t hashed = 0;
     for (uint64_t at = 0; at < object.size(); at += 100 * 1024) {
-      object.Arrive(at, std::min(object.size(), at + 100 * 1024));
-      EXPECT_EQ(backlog.ready_bytes, object.verifier().ready_to_hash());
-      from_memory += object.HashReadyWork();
+      uint64_t end = std::min(object.size(), at + 100 * 1024);
+      object.Arrive(at, end);  // one request, still going
+      EXPECT_EQ(object.verifier().ready_to_hash(), end - at);
+      EXPECT_EQ(backlog.ready_bytes, end - at);
+      hashed += object.HashReadyWork();
       EXPECT_EQ(backlog.ready_bytes, 0u);
     }
-    EXPECT_EQ(from_memory, object.size());
+    EXPECT_EQ(hashed, object.size());
     EXPECT_TRUE(object.verifier().Complete(object.size()));
     EXPECT_TRUE(object.verifier().Check().ok());
-    EXPECT_EQ(backlog.blocks_lent(), 0u);
   }
   EXPECT_EQ(backlog.ready_bytes, 0u);
 }
 
+TEST(ObjectVerifierTest, BytesBehindARunBeingHashedCountOnceItIsDone) {
+  HashBacklog backlog;
+  VerifiedObject object(RandomBytes(200 * 1024, 9), &backlog);
+  object.Arrive(0, 50 * 1024);
+  std::optional<ObjectVerifier::Work> work = object.verifier().TakeWork();
+  ASSERT_TRUE(work.has_value());
+  object.Arrive(50 * 1024, object.size());
+  EXPECT_EQ(backlog.ready_bytes, 0u);  // they cannot be taken yet
+  EXPECT_FALSE(object.verifier().TakeWork().has_value());
+  object.verifier().WorkDone();
+  EXPECT_EQ(backlog.ready_bytes, object.size() - 50 * 1024);
+}
+
 TEST(ObjectVerifierTest, PartsFinishingInEveryOrderGiveTheObjectsHash) {
-  // Four ranged parts: the part at the front streams into memory as it
-  // arrives; a part ahead of it is read back once the bytes before it are in.
+  // Four ranged parts: the part at the front is ready as it arrives; a part
+  // ahead of it once the bytes before it are in.
   constexpr uint64_t kPart = 100 * 1024;
   std::vector<int> order(4);
   std::iota(order.begin(), order.end(), 0);
@@ -138,7 +145,7 @@ TEST(ObjectVerifierTest, PartsFinishingInEveryOrderGiveTheObjectsHash) {
     ASSERT_TRUE(object.verifier().Complete(object.size()));
     EXPECT_TRUE(object.verifier().Check().ok())
         << "order " << order[0] << order[1] << order[2] << order[3];
-    EXPECT_EQ(backlog.blocks_lent(), 0u);
+    EXPECT_EQ(backlog.ready_bytes, 0u);
     ++orders;
   } while (std::next_permutation(order.begin(), order.end()));
   EXPECT_EQ(orders, 24);
@@ -150,7 +157,7 @@ TEST(ObjectVerifierTest, APartRetriedMidwayKeepsTheBytesThatArrived) {
   // The first request breaks after 70,000 bytes; the retry asks for the rest.
   object.Arrive(0, 70000, 7000);
   object.verifier().RangeDone(0, 70000);  // what a resumed retry notes: nothing new
-  object.HashReadyWork();
+  EXPECT_EQ(object.HashReadyWork(), 70000u);
   // A part that started over sends bytes already noted again: ignored.
   object.Arrive(0, 20000);
   object.Arrive(70000, object.size());
@@ -165,32 +172,20 @@ TEST(ObjectVerifierTest, ARestartWhileARunIsBeingHashedDropsThatRun) {
   object.Arrive(0, 90 * 1024);
   std::optional<ObjectVerifier::Work> work = object.verifier().TakeWork();
   ASSERT_TRUE(work.has_value());
-  ASSERT_NE(work->blocks, nullptr);
   // The object is fetched again from byte 0 while a worker hashes the run.
   object.verifier().Restart();
   EXPECT_TRUE(object.verifier().hashing());
   EXPECT_FALSE(object.verifier().TakeWork().has_value());
   work->hasher->Update("bytes of the attempt that was dropped");
   object.verifier().WorkDone();
-  EXPECT_EQ(backlog.blocks_lent(), 0u);
+  EXPECT_EQ(backlog.ready_bytes, 0u);
   object.Arrive(0, object.size());
   object.HashReadyWork();
   ASSERT_TRUE(object.verifier().Complete(object.size()));
   EXPECT_TRUE(object.verifier().Check().ok());
 }
 
-TEST(ObjectVerifierTest, BytesPastTheStagingMemoryAreReadBack) {
-  HashBacklog backlog(/*max_blocks=*/1);
-  VerifiedObject object(RandomBytes(5 * HashBacklog::kBlockSize + 5, 5), &backlog);
-  object.Arrive(0, object.size());
-  EXPECT_EQ(backlog.blocks_lent(), 1u);
-  EXPECT_EQ(object.HashReadyWork(), HashBacklog::kBlockSize);
-  ASSERT_TRUE(object.verifier().Complete(object.size()));
-  EXPECT_TRUE(object.verifier().Check().ok());
-  EXPECT_EQ(backlog.blocks_lent(), 0u);
-}
-
-TEST(ObjectVerifierTest, PartsOnDiskFromAnEarlierRunAreReadBack) {
+TEST(ObjectVerifierTest, PartsOnDiskFromAnEarlierRunAreHashedFirst) {
   constexpr uint64_t kPart = 64 * 1024;
   HashBacklog backlog;
   VerifiedObject object(RandomBytes(5 * kPart, 6), &backlog);
@@ -198,18 +193,18 @@ TEST(ObjectVerifierTest, PartsOnDiskFromAnEarlierRunAreReadBack) {
   object.verifier().RangeDone(0, kPart);
   object.verifier().RangeDone(kPart, kPart);
   object.Arrive(2 * kPart, object.size());
-  EXPECT_EQ(object.HashReadyWork(), 3 * kPart);
+  EXPECT_EQ(object.HashReadyWork(), object.size());
   ASSERT_TRUE(object.verifier().Complete(object.size()));
   EXPECT_TRUE(object.verifier().Check().ok());
 }
 
 TEST(ObjectVerifierTest, ACorruptByteIsAMismatch) {
   HashBacklog backlog;
-  std::string content = RandomBytes(100 * 1024, 7);
-  VerifiedObject object(content, &backlog);
-  std::string corrupt = content;
+  std::string stored = RandomBytes(100 * 1024, 7);
+  std::string corrupt = stored;
   corrupt[5000] ^= 1;
-  object.verifier().Arrived(0, corrupt);
+  VerifiedObject object(corrupt, &backlog, stored);
+  object.Arrive(0, object.size());
   object.HashReadyWork();
   Status status = object.verifier().Check();
   EXPECT_EQ(status.code(), StatusCode::kIntegrityError);
@@ -217,18 +212,14 @@ TEST(ObjectVerifierTest, ACorruptByteIsAMismatch) {
       << status.ToString();
 }
 
-TEST(ObjectVerifierTest, NothingIsCopiedWithoutABacklogOrACheck) {
-  VerifiedObject object(RandomBytes(80 * 1024, 8), nullptr);
-  object.Arrive(0, object.size());
-  EXPECT_EQ(object.HashReadyWork(), 0u);
-  EXPECT_TRUE(object.verifier().Check().ok());
+TEST(ObjectVerifierTest, NothingIsReadyWhenChecksAreOff) {
   HashBacklog backlog;
   ObjectVerifier off(ChecksumMode::kOff, &backlog);
   EXPECT_TRUE(off.Choose({{"etag", "\"0123456789abcdef0123456789abcdef\""}}, true).ok());
-  off.Arrived(0, std::string(1000, 'x'));
-  EXPECT_EQ(backlog.blocks_lent(), 0u);
+  off.Arrived(0, 1000);
   EXPECT_EQ(backlog.ready_bytes, 0u);
   EXPECT_FALSE(off.TakeWork().has_value());
+  EXPECT_TRUE(off.Check().ok());
 }
 
 }  // namespace
