@@ -11,7 +11,7 @@
 #include "http/curl_client.h"
 #include "http/trust_store.h"
 #include "s3/requests.h"
-#include "transfer/concurrency.h"
+#include "schedule/concurrency.h"
 #include "transfer/engine.h"
 
 namespace s3pull {
@@ -121,7 +121,7 @@ Result<std::unique_ptr<Downloader>> Downloader::Create(const ClientOptions& opti
   RaiseOpenFileLimit();
   http::CurlOptions curl;
   curl.max_connections =
-      options.concurrency > 0 ? options.concurrency : transfer::ConcurrencyOptions{}.max;
+      options.concurrency > 0 ? options.concurrency : schedule::ConcurrencyOptions{}.max;
   curl.verify_tls = options.verify_tls;
   curl.ca_bundle = options.ca_bundle.empty() ? FirstSet(env, {"AWS_CA_BUNDLE"}) : options.ca_bundle;
   if (curl.verify_tls && config.endpoint.scheme == "https" && http::TrustStore::Usable()) {

@@ -1,5 +1,5 @@
 // MD5 (RFC 1321); see md5.h for why many messages go side by side.
-#include "transfer/md5.h"
+#include "checksum/md5.h"
 
 #include <algorithm>
 #include <bit>
@@ -11,7 +11,7 @@
 #include <immintrin.h>
 #endif
 
-namespace s3pull::transfer {
+namespace s3pull::checksum {
 namespace {
 
 // RFC 1321's table: kK[i] = floor(2^32 * |sin(i + 1)|).
@@ -290,4 +290,4 @@ void Md5Hasher::UpdateMany(std::span<Md5Hasher* const> hashers,
   for (Lane& lane : lanes) lane.hasher->KeepTail(lane.tail);
 }
 
-}  // namespace s3pull::transfer
+}  // namespace s3pull::checksum

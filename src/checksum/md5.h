@@ -16,9 +16,9 @@
 #include <span>
 #include <string_view>
 
-#include "transfer/integrity.h"
+#include "checksum/hashers.h"
 
-namespace s3pull::transfer {
+namespace s3pull::checksum {
 
 class Md5Hasher final : public Hasher {
  public:
@@ -45,4 +45,4 @@ class Md5Hasher final : public Hasher {
   size_t tail_size_ = 0;
 };
 
-}  // namespace s3pull::transfer
+}  // namespace s3pull::checksum

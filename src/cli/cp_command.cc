@@ -12,9 +12,9 @@
 #include "cli/interrupt.h"
 #include "cli/key_list.h"
 #include "cli/reporter.h"
+#include "s3/glob.h"
 #include "s3/s3_url.h"
 #include "s3pull/downloader.h"
-#include "transfer/glob.h"
 
 namespace s3pull::cli {
 namespace {
@@ -149,7 +149,7 @@ int CpCommand::Run() {
   DownloadPlan plan;
   bool single_to_stdout = false;
   bool single_key = false;
-  if (!from_file_.empty() || IsPrefix(key) || transfer::HasWildcard(key)) {
+  if (!from_file_.empty() || IsPrefix(key) || s3::HasWildcard(key)) {
     if (dest_ == "-") return UsageError("'-' (standard output) takes a single object only");
     if (Exists(dest_) && !IsDirectory(dest_)) {
       return UsageError("destination " + dest_ + " exists and is not a folder");
@@ -171,8 +171,8 @@ int CpCommand::Run() {
         plan.objects.push_back({bucket, key + entry.key, "", dest_, key});
       }
     }
-  } else if (transfer::HasWildcard(key)) {
-    Result<transfer::GlobPattern> glob = transfer::GlobPattern::Compile(key);
+  } else if (s3::HasWildcard(key)) {
+    Result<s3::GlobPattern> glob = s3::GlobPattern::Compile(key);
     if (!glob.ok()) return UsageError(glob.status().message());
     plan.prefixes.push_back({bucket, glob->ListPrefix(), key, dest_, glob->BaseDir()});
   } else if (IsPrefix(key)) {

@@ -8,9 +8,9 @@
 #include "cli/exit_codes.h"
 #include "cli/interrupt.h"
 #include "cli/reporter.h"
+#include "s3/glob.h"
 #include "s3/s3_url.h"
 #include "s3pull/downloader.h"
-#include "transfer/glob.h"
 
 namespace s3pull::cli {
 namespace {
@@ -79,8 +79,8 @@ int LsCommand::Run() {
   listing.bucket = source->bucket;
   listing.list_only = true;
   size_t strip = 0;
-  if (transfer::HasWildcard(key)) {
-    Result<transfer::GlobPattern> glob = transfer::GlobPattern::Compile(key);
+  if (s3::HasWildcard(key)) {
+    Result<s3::GlobPattern> glob = s3::GlobPattern::Compile(key);
     if (!glob.ok()) return UsageError("ls", glob.status().message());
     listing.prefix = glob->ListPrefix();
     listing.glob = key;

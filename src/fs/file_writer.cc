@@ -1,5 +1,5 @@
 // FileWriter implementation; see file_writer.h.
-#include "transfer/file_writer.h"
+#include "fs/file_writer.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -11,7 +11,7 @@
 #include <cstring>
 #include <utility>
 
-namespace s3pull::transfer {
+namespace s3pull::fs {
 namespace {
 
 mode_t CurrentUmask() {
@@ -306,4 +306,4 @@ Status FileWriter::AppendJournal(std::string_view line) {
   return ok ? Status::Ok() : IoError("cannot write journal", folder_->path + "/" + journal_name_);
 }
 
-}  // namespace s3pull::transfer
+}  // namespace s3pull::fs

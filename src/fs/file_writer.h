@@ -21,10 +21,10 @@
 #include <string>
 #include <string_view>
 
+#include "fs/folders.h"
 #include "s3pull/status.h"
-#include "transfer/folders.h"
 
-namespace s3pull::transfer {
+namespace s3pull::fs {
 
 class FileWriter {
  public:
@@ -118,4 +118,4 @@ struct FinishedCopy {
 std::optional<FinishedCopy> FindFinishedCopy(const std::string& final_path, std::string_view root,
                                              FolderCache* folders = nullptr);
 
-}  // namespace s3pull::transfer
+}  // namespace s3pull::fs

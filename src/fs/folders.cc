@@ -1,5 +1,5 @@
 // Destination folders; see folders.h.
-#include "transfer/folders.h"
+#include "fs/folders.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -10,7 +10,7 @@
 #include <cstring>
 #include <utility>
 
-namespace s3pull::transfer {
+namespace s3pull::fs {
 namespace {
 
 std::string ParentDir(const std::string& path) {
@@ -181,4 +181,4 @@ Status MakeDirectoriesBeneath(const std::string& root, std::string_view relative
   return Status::Ok();
 }
 
-}  // namespace s3pull::transfer
+}  // namespace s3pull::fs

@@ -22,7 +22,7 @@
 
 #include "s3pull/status.h"
 
-namespace s3pull::transfer {
+namespace s3pull::fs {
 
 // An open folder; closed when the last holder lets go.
 struct Folder {
@@ -76,4 +76,4 @@ Status MakeDirectories(const std::string& dir);
 // following a symlink below root (kUnsafePath).
 Status MakeDirectoriesBeneath(const std::string& root, std::string_view relative);
 
-}  // namespace s3pull::transfer
+}  // namespace s3pull::fs

@@ -3,9 +3,9 @@
 // The check is on the key's bytes alone, before any file system call: a key
 // that passes can only name a path strictly below the destination (symlinks
 // already in the destination are the file writer's concern).
-#include "transfer/key_path.h"
+#include "fs/key_path.h"
 
-namespace s3pull::transfer {
+namespace s3pull::fs {
 namespace {
 
 constexpr size_t kMaxSegmentBytes = 255;  // NAME_MAX on Linux file systems
@@ -53,4 +53,4 @@ Result<std::string> DestinationPath(std::string_view dir, std::string_view relat
   return path;
 }
 
-}  // namespace s3pull::transfer
+}  // namespace s3pull::fs

@@ -15,7 +15,7 @@
 
 #include "s3pull/status.h"
 
-namespace s3pull::transfer {
+namespace s3pull::fs {
 
 bool IsFolderMarker(std::string_view key);
 
@@ -27,4 +27,4 @@ Result<std::string> SafeRelativePath(std::string_view relative_key);
 // the relative path alone.
 Result<std::string> DestinationPath(std::string_view dir, std::string_view relative_key);
 
-}  // namespace s3pull::transfer
+}  // namespace s3pull::fs

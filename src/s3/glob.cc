@@ -3,14 +3,14 @@
 // The pattern becomes a list of NFA positions (one per byte it consumes, plus
 // one per star run). Matching keeps the set of live positions as a bitset and
 // advances it one key byte at a time, so no input can make it backtrack.
-#include "transfer/glob.h"
+#include "s3/glob.h"
 
 #include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <iterator>
 
-namespace s3pull::transfer {
+namespace s3pull::s3 {
 namespace {
 
 Status InvalidPattern(std::string why) {
@@ -187,4 +187,4 @@ std::string GlobPattern::BaseDir() const {
   return slash == std::string::npos ? std::string() : list_prefix_.substr(0, slash + 1);
 }
 
-}  // namespace s3pull::transfer
+}  // namespace s3pull::s3

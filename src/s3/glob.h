@@ -24,7 +24,7 @@
 
 #include "s3pull/status.h"
 
-namespace s3pull::transfer {
+namespace s3pull::s3 {
 
 bool HasWildcard(std::string_view pattern);
 
@@ -57,4 +57,4 @@ class GlobPattern {
   GlobPattern() = default;
 };
 
-}  // namespace s3pull::transfer
+}  // namespace s3pull::s3

@@ -1,9 +1,9 @@
 // ConcurrencyController implementation; see concurrency.h.
-#include "transfer/concurrency.h"
+#include "schedule/concurrency.h"
 
 #include <algorithm>
 
-namespace s3pull::transfer {
+namespace s3pull::schedule {
 
 ConcurrencyController::ConcurrencyController(const ConcurrencyOptions& options)
     : options_(options),
@@ -82,4 +82,4 @@ void ConcurrencyController::OnThrottled(double now) {
   hold_until_ = now + options_.throttle_hold;
 }
 
-}  // namespace s3pull::transfer
+}  // namespace s3pull::schedule

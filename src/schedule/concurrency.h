@@ -22,7 +22,7 @@
 
 #include <cstdint>
 
-namespace s3pull::transfer {
+namespace s3pull::schedule {
 
 struct ConcurrencyOptions {
   int initial = 64;
@@ -87,4 +87,4 @@ class ConcurrencyController {
   int floor_;  // no halving below this (one was undone there)
 };
 
-}  // namespace s3pull::transfer
+}  // namespace s3pull::schedule

@@ -1,11 +1,11 @@
 // LoopSpreader implementation; see loop_spread.h.
-#include "transfer/loop_spread.h"
+#include "schedule/loop_spread.h"
 
 #include <unistd.h>
 
 #include <cstdio>
 
-namespace s3pull::transfer {
+namespace s3pull::schedule {
 
 bool LoopSpreader::Tick(double now, double loop_cpu, double machine_idle) {
   bool spread = false;
@@ -37,4 +37,4 @@ std::optional<double> MachineIdleSeconds() {
   return static_cast<double>(idle + iowait) / static_cast<double>(ticks_per_second);
 }
 
-}  // namespace s3pull::transfer
+}  // namespace s3pull::schedule

@@ -16,7 +16,7 @@
 
 #include <optional>
 
-namespace s3pull::transfer {
+namespace s3pull::schedule {
 
 struct LoopSpreadOptions {
   int max_loops = 1;
@@ -52,4 +52,4 @@ class LoopSpreader {
 // /proc/stat); nullopt where that cannot be read.
 std::optional<double> MachineIdleSeconds();
 
-}  // namespace s3pull::transfer
+}  // namespace s3pull::schedule

@@ -1,11 +1,11 @@
 // Part planning; see planner.h.
-#include "transfer/planner.h"
+#include "schedule/planner.h"
 
 #include <algorithm>
 
 #include "s3/get_object.h"
 
-namespace s3pull::transfer {
+namespace s3pull::schedule {
 namespace {
 
 // S3 refuses parts under 5 MiB, except the last one.
@@ -35,4 +35,4 @@ ByteRange PartRange(uint64_t size, uint64_t part_size, uint64_t index) {
   return {first, length};
 }
 
-}  // namespace s3pull::transfer
+}  // namespace s3pull::schedule

@@ -14,7 +14,7 @@
 #include <cstdint>
 #include <string_view>
 
-namespace s3pull::transfer {
+namespace s3pull::schedule {
 
 inline constexpr uint64_t kMiB = 1024 * 1024;
 inline constexpr uint64_t kDefaultPartSize = 8 * kMiB;
@@ -33,4 +33,4 @@ struct ByteRange {
 // Part `index` (0-based, < PartCount) of an object of `size` bytes.
 ByteRange PartRange(uint64_t size, uint64_t part_size, uint64_t index);
 
-}  // namespace s3pull::transfer
+}  // namespace s3pull::schedule

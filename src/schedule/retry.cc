@@ -1,10 +1,10 @@
 // Retry classification, backoff and budget; see retry.h.
-#include "transfer/retry.h"
+#include "schedule/retry.h"
 
 #include <algorithm>
 #include <cmath>
 
-namespace s3pull::transfer {
+namespace s3pull::schedule {
 namespace {
 
 bool IsThrottleCode(std::string_view code) {
@@ -74,4 +74,4 @@ bool RetryBudget::TryAcquire(int cost) {
 
 void RetryBudget::OnSuccess() { tokens_ = std::min(capacity_, tokens_ + 1); }
 
-}  // namespace s3pull::transfer
+}  // namespace s3pull::schedule

@@ -13,7 +13,7 @@
 
 #include "s3pull/status.h"
 
-namespace s3pull::transfer {
+namespace s3pull::schedule {
 
 enum class FailureKind {
   kThrottled,    // 503 SlowDown, 429, Throttling*, RequestLimitExceeded: retry, slower
@@ -49,4 +49,4 @@ class RetryBudget {
   int tokens_;
 };
 
-}  // namespace s3pull::transfer
+}  // namespace s3pull::schedule

@@ -1,10 +1,10 @@
 // Scheduler implementation; see scheduler.h.
-#include "transfer/scheduler.h"
+#include "schedule/scheduler.h"
 
 #include <algorithm>
 #include <utility>
 
-namespace s3pull::transfer {
+namespace s3pull::schedule {
 
 size_t Scheduler::AddListing(std::string bucket, s3::ListParams first_page) {
   listings_.push_back(Listing{std::move(bucket), s3::ListPaginator(std::move(first_page))});
@@ -84,4 +84,4 @@ bool Scheduler::ListingsFinished() const {
   return true;
 }
 
-}  // namespace s3pull::transfer
+}  // namespace s3pull::schedule

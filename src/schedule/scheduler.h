@@ -24,7 +24,7 @@
 #include "s3/list_objects.h"
 #include "s3pull/status.h"
 
-namespace s3pull::transfer {
+namespace s3pull::schedule {
 
 struct ObjectTask {
   std::string bucket;
@@ -118,4 +118,4 @@ class Scheduler {
   size_t in_flight_ = 0;
 };
 
-}  // namespace s3pull::transfer
+}  // namespace s3pull::schedule

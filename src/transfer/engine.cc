@@ -18,17 +18,17 @@
 #include <utility>
 #include <vector>
 
+#include "fs/file_writer.h"
+#include "fs/key_path.h"
+#include "s3/glob.h"
 #include "s3/list_objects.h"
-#include "transfer/concurrency.h"
-#include "transfer/file_writer.h"
-#include "transfer/glob.h"
+#include "schedule/concurrency.h"
+#include "schedule/loop_spread.h"
+#include "schedule/retry.h"
+#include "schedule/scheduler.h"
 #include "transfer/hash_pool.h"
-#include "transfer/key_path.h"
-#include "transfer/loop_spread.h"
 #include "transfer/object_download.h"
 #include "transfer/request_signer.h"
-#include "transfer/retry.h"
-#include "transfer/scheduler.h"
 #include "transfer/work_share.h"
 
 namespace s3pull::transfer {
@@ -139,7 +139,7 @@ class PartRequest final : public http::ResponseHandler {
 // What a listing needs besides its pages: which keys to keep, where they go.
 struct ListingContext {
   const PrefixSource* source;
-  std::optional<GlobPattern> glob;
+  std::optional<s3::GlobPattern> glob;
 };
 
 // One event loop of a run. The first (`helper` 0) lists, starts the plan's
@@ -155,19 +155,19 @@ class Run {
         share_(share),
         helper_(helper),
         observer_(observer),
-        scheduler_(SchedulerOptions{config.concurrency}),
+        scheduler_(schedule::SchedulerOptions{config.concurrency}),
         signer_(config.credentials, config.endpoint.region,
                 config.checksum_mode != ChecksumMode::kOff, config.clock),
         hash_pool_(HashThreads(config, helper), [&http] { http.Wakeup(); }) {
     download_options_.part_size = config.part_size;
     download_options_.checksum_mode = config.checksum_mode;
     download_options_.durability =
-        config.fsync ? FileWriter::Durability::kFsync : FileWriter::Durability::kPageCache;
+        config.fsync ? fs::FileWriter::Durability::kFsync : fs::FileWriter::Durability::kPageCache;
     download_options_.skip_unchanged = config.skip_unchanged;
     download_options_.folders = &folders_;
     download_options_.hash_backlog = &hash_backlog_;
     if (config.concurrency == 0) {
-      controller_.emplace(ConcurrencyOptions{});
+      controller_.emplace(schedule::ConcurrencyOptions{});
       scheduler_.set_concurrency(controller_->limit());
     } else {
       SetFixedShare();
@@ -185,7 +185,7 @@ class Run {
     if (more_loops && config_.event_loops > 0) {
       for (int i = 1; i < max_loops; ++i) StartHelper(more_loops);
     } else if (more_loops && max_loops > 1) {
-      spreader_.emplace(LoopSpreadOptions{max_loops});
+      spreader_.emplace(schedule::LoopSpreadOptions{max_loops});
     }
     for (;;) {
       if (Cancelled()) {
@@ -193,7 +193,8 @@ class Run {
         share_.WakeHelpers();
         break;
       }
-      while (std::optional<Scheduler::Action> action = scheduler_.Next()) StartAction(*action);
+      while (std::optional<schedule::Scheduler::Action> action = scheduler_.Next())
+        StartAction(*action);
       // (Objects that need no request finish inside StartAction.)
       ShareObjects();
       bool helpers_done = share_.HelpersDone();  // (they post every result before they leave)
@@ -224,11 +225,12 @@ class Run {
       // work waiting when it is the limit that holds it back.
       size_t limit = static_cast<size_t>(scheduler_.concurrency());
       if (size_t backlog = scheduler_.waiting_objects(); backlog < limit) {
-        for (ObjectTask& task : share_.Take(helper_, limit - backlog)) {
+        for (schedule::ObjectTask& task : share_.Take(helper_, limit - backlog)) {
           scheduler_.AddObject(std::move(task));
         }
       }
-      while (std::optional<Scheduler::Action> action = scheduler_.Next()) StartAction(*action);
+      while (std::optional<schedule::Scheduler::Action> action = scheduler_.Next())
+        StartAction(*action);
       if (scheduler_.Finished() && hash_pool_.pending() == 0 && share_.Exhausted()) break;
       Turn();
     }
@@ -357,7 +359,7 @@ class Run {
   void SpreadLoops(const HttpClientFactory& more_loops) {
     double now = Now();
     if (!spreader_->Due(now)) return;
-    std::optional<double> idle = MachineIdleSeconds();
+    std::optional<double> idle = schedule::MachineIdleSeconds();
     if (idle && spreader_->Tick(now, LoopCpuSeconds(), *idle)) StartHelper(more_loops);
   }
 
@@ -365,7 +367,7 @@ class Run {
   // once no more will come.
   void ShareObjects() {
     if (size_t wanted = share_.wanted(); wanted > 0) {
-      std::vector<ObjectTask> tasks = scheduler_.TakeWaitingObjects(wanted);
+      std::vector<schedule::ObjectTask> tasks = scheduler_.TakeWaitingObjects(wanted);
       if (!tasks.empty()) share_.Offer(std::move(tasks));
     }
     if (!share_closed_ && scheduler_.ListingsFinished() && scheduler_.waiting_objects() == 0) {
@@ -422,7 +424,7 @@ class Run {
       budget_.OnSuccess();
     } else if (!download.failed()) {
       // A broken transfer resumes where it stopped; a bad reply starts over.
-      bool resume = ClassifyFailure(status) == FailureKind::kTransport;
+      bool resume = schedule::ClassifyFailure(status) == schedule::FailureKind::kTransport;
       std::optional<PartSpec> retry = download.RetryPart(part, received, resume);
       if (retry && ScheduleRetry(status, headers, part.attempt, [this, object_id, spec = *retry] {
             SendRetry(object_id, spec);
@@ -459,11 +461,12 @@ class Run {
   // run's budget allows. False when the failure is final.
   bool ScheduleRetry(const Status& status, const http::Headers& headers, int attempts,
                      std::function<void()> send) {
-    FailureKind kind = ClassifyFailure(status);
+    schedule::FailureKind kind = schedule::ClassifyFailure(status);
     // (ObjectDownload caps how often a checksum mismatch is fetched again.)
-    if (attempts >= config_.max_retries || !budget_.TryAcquire(RetryCost(kind))) return false;
-    double delay = BackoffDelay(attempts + 1, uniform_(random_), config_.backoff_base);
-    if (kind == FailureKind::kClockSkew) {
+    if (attempts >= config_.max_retries || !budget_.TryAcquire(schedule::RetryCost(kind)))
+      return false;
+    double delay = schedule::BackoffDelay(attempts + 1, uniform_(random_), config_.backoff_base);
+    if (kind == schedule::FailureKind::kClockSkew) {
       if (!signer_.AdoptServerClock(headers)) return false;
       delay = 0;  // re-signed with the server's time, it can go at once
     }
@@ -503,7 +506,7 @@ class Run {
     ListingContext context{&source, std::nullopt};
     std::string list_prefix = source.prefix;
     if (!source.glob.empty()) {
-      Result<GlobPattern> glob = GlobPattern::Compile(source.glob);
+      Result<s3::GlobPattern> glob = s3::GlobPattern::Compile(source.glob);
       if (!glob.ok()) {
         Report(ObjectResult{source.bucket, source.glob, "", 0, true, glob.status()});
         return;
@@ -527,7 +530,7 @@ class Run {
       root = object.dest_dir;
       Result<std::string> mapped =
           object.key.starts_with(object.base)
-              ? DestinationPath(root, std::string_view(object.key).substr(object.base.size()))
+              ? fs::DestinationPath(root, std::string_view(object.key).substr(object.base.size()))
               : Result<std::string>(
                     Status(StatusCode::kInvalidArgument, "base is not a prefix of the key"));
       if (!mapped.ok()) {
@@ -542,8 +545,8 @@ class Run {
                                  "another object of this run is written to the same path")});
       return;
     }
-    scheduler_.AddObject(
-        ObjectTask{object.bucket, object.key, std::move(path), std::move(root), std::nullopt, ""});
+    scheduler_.AddObject(schedule::ObjectTask{object.bucket, object.key, std::move(path),
+                                              std::move(root), std::nullopt, ""});
   }
 
   void ReportListed(const ListingContext& context, const s3::ListPage& page) {
@@ -571,20 +574,20 @@ class Run {
     }
     std::string_view relative = std::string_view(object.key).substr(source.base.size());
     if (relative.empty()) return;  // the prefix's own folder marker
-    if (IsFolderMarker(relative)) {
+    if (fs::IsFolderMarker(relative)) {
       // Folder markers hold no data: make the folder (when its name is safe).
-      if (SafeRelativePath(relative.substr(0, relative.size() - 1)).ok()) {
-        MakeDirectoriesBeneath(source.dest_dir, relative);
+      if (fs::SafeRelativePath(relative.substr(0, relative.size() - 1)).ok()) {
+        fs::MakeDirectoriesBeneath(source.dest_dir, relative);
       }
       return;
     }
-    Result<std::string> path = DestinationPath(source.dest_dir, relative);
+    Result<std::string> path = fs::DestinationPath(source.dest_dir, relative);
     if (!path.ok()) {
       Report(ObjectResult{source.bucket, object.key, "", 0, false, path.status()});
       return;
     }
-    scheduler_.AddObject(ObjectTask{source.bucket, object.key, std::move(*path), source.dest_dir,
-                                    object.size, object.etag});
+    scheduler_.AddObject(schedule::ObjectTask{source.bucket, object.key, std::move(*path),
+                                              source.dest_dir, object.size, object.etag});
   }
 
   void FailListing(size_t listing, const Status& error) {
@@ -598,11 +601,11 @@ class Run {
                         true, error});
   }
 
-  void StartAction(Scheduler::Action& action) {
-    if (auto* list = std::get_if<Scheduler::ListAction>(&action)) {
+  void StartAction(schedule::Scheduler::Action& action) {
+    if (auto* list = std::get_if<schedule::Scheduler::ListAction>(&action)) {
       listing_attempts_[list->listing] = 0;
       SendListPage(list->listing, list->params);
-    } else if (auto* start = std::get_if<Scheduler::StartObject>(&action)) {
+    } else if (auto* start = std::get_if<schedule::Scheduler::StartObject>(&action)) {
       uint64_t id = next_object_id_++;
       auto download = std::make_unique<ObjectDownload>(std::move(start->task), download_options_);
       PartSpec first = download->FirstPart();
@@ -615,7 +618,7 @@ class Run {
       SendPart(id, *download, first);
       downloads_.emplace(id, std::move(download));
     } else {
-      auto& part = std::get<Scheduler::PartAction>(action);
+      auto& part = std::get<schedule::Scheduler::PartAction>(action);
       ObjectDownload& download = *downloads_.at(part.object_id);
       if (download.failed()) {
         // The object already failed: drop its remaining parts unsent.
@@ -648,7 +651,7 @@ class Run {
   }
 
   void SendPart(uint64_t object_id, ObjectDownload& download, const PartSpec& part) {
-    const ObjectTask& task = download.task();
+    const schedule::ObjectTask& task = download.task();
     http::Headers headers;
     download.AddRequestHeaders(part, headers);
     s3::S3Request request =
@@ -707,21 +710,21 @@ class Run {
   }
 
   const EngineConfig& config_;
-  FolderCache folders_;       // destination folders kept open across objects
+  fs::FolderCache folders_;   // destination folders kept open across objects
   HashBacklog hash_backlog_;  // outlives downloads_, whose verifiers count in it
   DownloadOptions download_options_;
   http::HttpClient& http_;
   WorkShare& share_;
   int helper_;          // 0: the first loop
   Observer* observer_;  // the first loop's; helpers post to share_
-  Scheduler scheduler_;
-  std::optional<ConcurrencyController> controller_;  // set when concurrency is adaptive
+  schedule::Scheduler scheduler_;
+  std::optional<schedule::ConcurrencyController> controller_;  // set when concurrency is adaptive
   // The first loop's, with `--event-loops auto`: when to start another loop.
-  std::optional<LoopSpreader> spreader_;
+  std::optional<schedule::LoopSpreader> spreader_;
   bool share_closed_ = false;
   std::vector<std::unique_ptr<http::HttpClient>> helper_clients_;  // outlive helpers_
   std::vector<std::thread> helpers_;
-  RetryBudget budget_;
+  schedule::RetryBudget budget_;
   std::multimap<double, std::function<void()>> delayed_;  // retries waiting, by due time
   std::unordered_map<size_t, int> listing_attempts_;      // tries of each listing's current page
   std::mt19937_64 random_{std::random_device{}()};

@@ -17,9 +17,11 @@
 //      final path and preallocated; each body is written at its offset as it
 //      arrives (never held in memory); an error reply's (capped) body is kept
 //      for the message instead;
-//   4. as the bytes from byte 0 on are in, worker threads read them back and
-//      hash them (hash_pool.h); the object's last request keeps its slot
-//      until they are done, so a checksum mismatch can be retried;
+//   4. as the bytes from byte 0 on are in (as they arrive, or as the parts
+//      before them finish), worker threads read them back and hash them,
+//      many objects side by side (hash_pool.h); the object's last request
+//      keeps its slot until they are done, so a checksum mismatch can be
+//      retried;
 //   5. when no part is outstanding: every byte received and verified, each
 //      reply what was asked -> rename to the final path; otherwise the
 //      temporary file is removed and the first error reported.

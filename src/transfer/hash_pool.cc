@@ -19,7 +19,7 @@ constexpr size_t kPiece = 128 * 1024;
 std::vector<HashResult> HashInMemory(std::span<const HashJob> jobs) {
   std::vector<HashResult> results;
   results.reserve(jobs.size());
-  Hasher* hashers[kLanes];
+  checksum::Hasher* hashers[kLanes];
   std::string_view inputs[kLanes];
   for (size_t at = 0; at < jobs.size(); at += kLanes) {
     size_t count = std::min(kLanes, jobs.size() - at);
@@ -29,7 +29,7 @@ std::vector<HashResult> HashInMemory(std::span<const HashJob> jobs) {
       inputs[i] = std::string_view(job.bytes, job.end - job.first);
       results.push_back({job.id, Status::Ok()});
     }
-    UpdateEach(std::span(hashers, count), std::span(inputs, count));
+    checksum::UpdateEach(std::span(hashers, count), std::span(inputs, count));
   }
   return results;
 }
@@ -121,7 +121,7 @@ void HashPool::Work() {
 
 void HashPool::HashPieces(std::vector<HashJob>& lanes, char* buffers,
                           std::vector<HashResult>& done) {
-  std::vector<Hasher*> hashers;
+  std::vector<checksum::Hasher*> hashers;
   std::vector<std::string_view> pieces;
   char* slot = buffers;
   for (HashJob& job : lanes) {
@@ -138,7 +138,7 @@ void HashPool::HashPieces(std::vector<HashJob>& lanes, char* buffers,
     job.first += size;
     if (job.first == job.end) done.push_back({job.id, Status::Ok()});
   }
-  UpdateEach(hashers, pieces);
+  checksum::UpdateEach(hashers, pieces);
   std::erase_if(lanes, [](const HashJob& job) { return job.first == job.end; });
 }
 

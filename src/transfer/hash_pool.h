@@ -27,16 +27,16 @@
 #include <thread>
 #include <vector>
 
+#include "checksum/hashers.h"
+#include "fs/file_writer.h"
 #include "s3pull/status.h"
-#include "transfer/file_writer.h"
-#include "transfer/integrity.h"
 
 namespace s3pull::transfer {
 
 struct HashJob {
   uint64_t id = 0;  // the caller's; echoed in the result
-  Hasher* hasher = nullptr;
-  const FileWriter* file = nullptr;
+  checksum::Hasher* hasher = nullptr;
+  const fs::FileWriter* file = nullptr;
   uint64_t first = 0;  // bytes [first, end) of the file, in order
   uint64_t end = 0;
   // A small object's bytes [first, end), kept in memory by its download:

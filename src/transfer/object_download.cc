@@ -10,7 +10,7 @@
 #include <utility>
 
 #include "s3/get_object.h"
-#include "transfer/planner.h"
+#include "schedule/planner.h"
 
 namespace s3pull::transfer {
 namespace {
@@ -54,7 +54,7 @@ std::string Range(uint64_t first, uint64_t last, uint64_t total) {
 
 }  // namespace
 
-ObjectDownload::ObjectDownload(ObjectTask task, const DownloadOptions& options)
+ObjectDownload::ObjectDownload(schedule::ObjectTask task, const DownloadOptions& options)
     : task_(std::move(task)),
       part_size_(options.part_size),
       size_(task_.listed_size),
@@ -69,8 +69,8 @@ PartSpec ObjectDownload::FirstPart() {
   part_count_ = 1;
   if (task_.dest_path == "-") return {PartKind::kWhole};  // stdout takes bytes in order
   if (skip_unchanged_) {
-    if (std::optional<FinishedCopy> copy =
-            FindFinishedCopy(task_.dest_path, task_.dest_root, folders_)) {
+    if (std::optional<fs::FinishedCopy> copy =
+            fs::FindFinishedCopy(task_.dest_path, task_.dest_root, folders_)) {
       if (task_.listed_etag.empty()) {
         if_none_match_ = copy->etag;
       } else if (copy->etag == s3::QuotedEtag(task_.listed_etag) && copy->size == size_) {
@@ -81,8 +81,8 @@ PartSpec ObjectDownload::FirstPart() {
     }
   }
   if (!size_) return {PartKind::kDiscover, 0, part_size_};
-  part_size_ = ChoosePartSize(*size_, task_.listed_etag, part_size_);
-  uint64_t count = PartCount(*size_, part_size_);
+  part_size_ = schedule::ChoosePartSize(*size_, task_.listed_etag, part_size_);
+  uint64_t count = schedule::PartCount(*size_, part_size_);
   if (count <= 1) return {PartKind::kWhole};
   part_count_ = count;
   if (!task_.listed_etag.empty()) if_match_ = s3::QuotedEtag(task_.listed_etag);
@@ -160,7 +160,7 @@ void ObjectDownload::VerifyResumedParts() {
   resumed_parts_verified_ = true;
   for (uint64_t i = 0; i < part_count_; ++i) {
     if (parts_[i] != PartState::kDone) continue;
-    ByteRange range = PartRange(*size_, part_size_, i);
+    schedule::ByteRange range = schedule::PartRange(*size_, part_size_, i);
     verifier_.RangeDone(range.first, range.length);
   }
 }
@@ -170,7 +170,7 @@ ObjectDownload::~ObjectDownload() {
 }
 
 PartSpec ObjectDownload::RangePart(uint64_t index) const {
-  ByteRange range = PartRange(*size_, part_size_, index);
+  schedule::ByteRange range = schedule::PartRange(*size_, part_size_, index);
   return {PartKind::kRange, range.first, range.length};
 }
 
@@ -189,9 +189,9 @@ void ObjectDownload::AddRequestHeaders(const PartSpec& part, http::Headers& head
 
 Status ObjectDownload::EnsureFile() {
   if (task_.dest_path == "-" || writer_) return Status::Ok();
-  Result<FileWriter> writer =
-      resumable_ ? FileWriter::CreateResumable(task_.dest_path, task_.dest_root, folders_)
-                 : FileWriter::Create(task_.dest_path, task_.dest_root, folders_);
+  Result<fs::FileWriter> writer =
+      resumable_ ? fs::FileWriter::CreateResumable(task_.dest_path, task_.dest_root, folders_)
+                 : fs::FileWriter::Create(task_.dest_path, task_.dest_root, folders_);
   if (!writer.ok()) return writer.status();
   writer_.emplace(std::move(*writer));
   return size_ ? writer_->Preallocate(*size_) : Status::Ok();
@@ -234,7 +234,7 @@ Status ObjectDownload::OnPartHeaders(const PartSpec& part, int status,
       if (const std::string* etag = http::FindHeader(headers, "etag")) {
         if_match_ = s3::QuotedEtag(*etag);
       }
-      part_count_ = PartCount(*size_, part_size_);
+      part_count_ = schedule::PartCount(*size_, part_size_);
       if (part_count_ > 1 && !if_match_.empty()) {
         // Now that size and version are known, an earlier run's parts of
         // this version can be used; this reply is part 0.

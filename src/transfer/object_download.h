@@ -33,13 +33,13 @@
 #include <string_view>
 #include <vector>
 
+#include "fs/file_writer.h"
 #include "http/http_client.h"
 #include "s3/object_attributes.h"
 #include "s3pull/downloader.h"
 #include "s3pull/status.h"
-#include "transfer/file_writer.h"
+#include "schedule/scheduler.h"
 #include "transfer/hash_pool.h"
-#include "transfer/scheduler.h"
 #include "transfer/verifier.h"
 
 namespace s3pull::transfer {
@@ -60,26 +60,26 @@ struct PartSpec {
 struct DownloadOptions {
   uint64_t part_size = 8 * 1024 * 1024;
   ChecksumMode checksum_mode = ChecksumMode::kAuto;
-  FileWriter::Durability durability = FileWriter::Durability::kPageCache;
+  fs::FileWriter::Durability durability = fs::FileWriter::Durability::kPageCache;
   // A file that an earlier run finished, unchanged since, holding the
   // object's current version is not fetched again (FindFinishedCopy): with
   // a listed ETag no request is sent; otherwise the first request carries
   // If-None-Match, and a 304 ends it.
   bool skip_unchanged = true;
   // Keeps destination folders open across objects; null: each opens its own.
-  FolderCache* folders = nullptr;
+  fs::FolderCache* folders = nullptr;
   // The event loop's bytes to hash (verifier.h); null: not counted.
   HashBacklog* hash_backlog = nullptr;
 };
 
 class ObjectDownload {
  public:
-  ObjectDownload(ObjectTask task, const DownloadOptions& options);
+  ObjectDownload(schedule::ObjectTask task, const DownloadOptions& options);
   // An object left unfinished (the run was interrupted) keeps its resumable
   // state on disk; any other temporary file is removed.
   ~ObjectDownload();
 
-  const ObjectTask& task() const { return task_; }
+  const schedule::ObjectTask& task() const { return task_; }
   bool failed() const { return !failure_.ok(); }
 
   // The first request to send. Not to be sent when unchanged() says the
@@ -190,14 +190,14 @@ class ObjectDownload {
 
   enum class PartState : uint8_t { kPending, kSent, kDone };
 
-  ObjectTask task_;
+  schedule::ObjectTask task_;
   uint64_t part_size_;
   std::optional<uint64_t> size_;
   std::string if_match_;  // quoted ETag to pin parts to; "" = none
   uint64_t part_count_ = 0;
   uint64_t outstanding_ = 0;  // requests planned and not yet done
   uint64_t bytes_ = 0;        // body bytes accepted
-  std::optional<FileWriter> writer_;
+  std::optional<fs::FileWriter> writer_;
   Status failure_;
   bool discovered_whole_ = false;  // a 200 answered the discovery request
   bool single_request_ = false;    // the object comes in order in one reply (and its retries)
@@ -215,9 +215,9 @@ class ObjectDownload {
   bool resumed_parts_verified_ = true;
   ChecksumMode checksum_mode_;
   ObjectVerifier verifier_;
-  FileWriter::Durability durability_;
+  fs::FileWriter::Durability durability_;
   bool skip_unchanged_;
-  FolderCache* folders_;
+  fs::FolderCache* folders_;
   std::string if_none_match_;        // the ETag of a finished local copy; "" = none
   bool unchanged_ = false;           // the local copy is the current version
   bool rest_queued_ = false;         // parts after the first were handed to the engine

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "common/hex.h"
+#include "s3/checksums.h"
 #include "s3/get_object.h"
 
 namespace s3pull::transfer {
@@ -28,7 +29,7 @@ Status ObjectVerifier::Choose(const http::Headers& headers, bool whole_reply) {
   if (mode_ == ChecksumMode::kOff || active()) return Status::Ok();
   Tally tally(*this);
   if (whole_reply) {
-    Result<std::optional<S3Checksum>> checksum = ParseChecksumHeaders(headers);
+    Result<std::optional<s3::S3Checksum>> checksum = s3::ParseChecksumHeaders(headers);
     if (!checksum.ok()) return checksum.status();
     // A multipart object's checksum counts only when the server says it is
     // of the whole object: some servers send a composite one unmarked.
@@ -36,18 +37,19 @@ Status ObjectVerifier::Choose(const http::Headers& headers, bool whole_reply) {
     bool multipart = etag != nullptr && s3::MultipartCount(*etag) > 0;
     const std::string* type = http::FindHeader(headers, "x-amz-checksum-type");
     bool said_full = type != nullptr && *type == "FULL_OBJECT";
-    if (*checksum && (*checksum)->type == ChecksumType::kFullObject && (!multipart || said_full)) {
+    if (*checksum && (*checksum)->type == s3::ChecksumType::kFullObject &&
+        (!multipart || said_full)) {
       algorithm_ = (*checksum)->algorithm;
       expected_ = (*checksum)->digest;
-      what_ = std::string(AlgorithmName(algorithm_));
+      what_ = std::string(checksum::AlgorithmName(algorithm_));
     } else if (*checksum && multipart) {
       wants_attributes_ = true;
     }
   }
   const std::string* etag = http::FindHeader(headers, "etag");
   if (expected_.empty() && etag != nullptr) {
-    if (std::optional<Digest> md5 = EtagMd5(*etag, headers)) {
-      algorithm_ = HashAlgorithm::kMd5;
+    if (std::optional<checksum::Digest> md5 = s3::EtagMd5(*etag, headers)) {
+      algorithm_ = checksum::HashAlgorithm::kMd5;
       expected_ = std::move(*md5);
       what_ = "MD5 (the ETag)";
     }
@@ -67,18 +69,19 @@ Status ObjectVerifier::UseAttributes(const s3::ObjectAttributes& attributes, uin
     NoAttributes("GetObjectAttributes gives no checksum");
     return Status::Ok();
   }
-  std::optional<HashAlgorithm> algorithm = ChecksumAlgorithmNamed(attributes.checksum_algorithm);
+  std::optional<checksum::HashAlgorithm> algorithm =
+      s3::ChecksumAlgorithmNamed(attributes.checksum_algorithm);
   if (!algorithm) {
     NoAttributes("its checksum algorithm " + attributes.checksum_algorithm + " is unknown");
     return Status::Ok();
   }
-  Result<S3Checksum> checksum =
-      ParseChecksumValue(*algorithm, attributes.checksum, attributes.checksum_type);
+  Result<s3::S3Checksum> checksum =
+      s3::ParseChecksumValue(*algorithm, attributes.checksum, attributes.checksum_type);
   if (!checksum.ok()) return bad(checksum.status().message() + ": \"" + attributes.checksum + "\"");
   algorithm_ = *algorithm;
-  if (checksum->type == ChecksumType::kFullObject) {
+  if (checksum->type == s3::ChecksumType::kFullObject) {
     expected_ = checksum->digest;
-    what_ = std::string(AlgorithmName(algorithm_));
+    what_ = std::string(checksum::AlgorithmName(algorithm_));
     hasher_ = NewObjectHasher();
     return Status::Ok();
   }
@@ -91,8 +94,8 @@ Status ObjectVerifier::UseAttributes(const s3::ObjectAttributes& attributes, uin
     return bad(std::to_string(attributes.parts.size()) + " parts listed, the ETag says " +
                std::to_string(part_count));
   }
-  Digest expected;
-  std::vector<Digest> digests;
+  checksum::Digest expected;
+  std::vector<checksum::Digest> digests;
   std::vector<uint64_t> sizes;
   uint64_t total = 0;
   for (const s3::ObjectPart& part : attributes.parts) {
@@ -103,7 +106,8 @@ Status ObjectVerifier::UseAttributes(const s3::ObjectAttributes& attributes, uin
     if (part.checksum_algorithm != attributes.checksum_algorithm) {
       return bad(which + " has no " + attributes.checksum_algorithm + " checksum");
     }
-    Result<S3Checksum> digest = ParseChecksumValue(*algorithm, part.checksum, "FULL_OBJECT");
+    Result<s3::S3Checksum> digest =
+        s3::ParseChecksumValue(*algorithm, part.checksum, "FULL_OBJECT");
     if (!digest.ok()) return bad(which + ": " + digest.status().message());
     expected.insert(expected.end(), digest->digest.begin(), digest->digest.end());
     digests.push_back(std::move(digest->digest));
@@ -114,11 +118,11 @@ Status ObjectVerifier::UseAttributes(const s3::ObjectAttributes& attributes, uin
     return bad("the parts add up to " + std::to_string(total) + " bytes, the object has " +
                std::to_string(size));
   }
-  S3Checksum composite = CompositeChecksum(*algorithm, digests);
+  s3::S3Checksum composite = s3::CompositeChecksum(*algorithm, digests);
   if (composite.digest != checksum->digest) {
     return Status(StatusCode::kIntegrityError,
                   "checksum mismatch: the " + attributes.checksum_algorithm +
-                      " checksums of the parts make " + ChecksumHeaderValue(composite) +
+                      " checksums of the parts make " + s3::ChecksumHeaderValue(composite) +
                       ", the object's is " + attributes.checksum);
   }
   expected_ = std::move(expected);
@@ -142,8 +146,9 @@ Status ObjectVerifier::RequireSomething() const {
                 "no checksum to verify: " + why + " (--checksum required)");
 }
 
-std::unique_ptr<Hasher> ObjectVerifier::NewObjectHasher() const {
-  return part_sizes_.empty() ? NewHasher(algorithm_) : NewPartsHasher(algorithm_, part_sizes_);
+std::unique_ptr<checksum::Hasher> ObjectVerifier::NewObjectHasher() const {
+  return part_sizes_.empty() ? checksum::NewHasher(algorithm_)
+                             : checksum::NewPartsHasher(algorithm_, part_sizes_);
 }
 
 ObjectVerifier::~ObjectVerifier() {
@@ -217,7 +222,7 @@ void ObjectVerifier::WorkDone() {
 Status ObjectVerifier::Check() {
   if (!hasher_) return Status::Ok();
   Tally tally(*this);
-  Digest actual = hasher_->Finish();
+  checksum::Digest actual = hasher_->Finish();
   hasher_.reset();
   if (actual == expected_) return Status::Ok();
   if (part_sizes_.empty() || actual.size() != expected_.size()) {
@@ -226,11 +231,11 @@ Status ObjectVerifier::Check() {
                                                    HexEncode(actual));
   }
   // Name the first part that differs.
-  size_t digest_size = DigestSize(algorithm_);
+  size_t digest_size = checksum::DigestSize(algorithm_);
   size_t part =
       (std::mismatch(actual.begin(), actual.end(), expected_.begin()).first - actual.begin()) /
       digest_size;
-  auto digest = [&](const Digest& all) {
+  auto digest = [&](const checksum::Digest& all) {
     return HexEncode(std::span(all).subspan(part * digest_size, digest_size));
   };
   return Status(StatusCode::kIntegrityError, "checksum mismatch: " + what_ + " of part " +

@@ -35,10 +35,10 @@
 #include <string_view>
 #include <vector>
 
+#include "checksum/hashers.h"
 #include "http/http_client.h"
 #include "s3/object_attributes.h"
 #include "s3pull/status.h"
-#include "transfer/integrity.h"
 
 namespace s3pull::transfer {
 
@@ -95,7 +95,7 @@ class ObjectVerifier {
   // The next run of finished bytes to hash from the file, [first, end), into
   // hasher(); nullopt when there is none or one is still being hashed.
   struct Work {
-    Hasher* hasher;
+    checksum::Hasher* hasher;
     uint64_t first;
     uint64_t end;
   };
@@ -115,7 +115,7 @@ class ObjectVerifier {
   bool Complete(uint64_t size) const { return hashed_ == size && !hashing_; }
 
  private:
-  std::unique_ptr<Hasher> NewObjectHasher() const;
+  std::unique_ptr<checksum::Hasher> NewObjectHasher() const;
   // Finished ranges that ready_ reached join it.
   void JoinWaiting();
   // What the backlog counts of this verifier: bytes ready to be taken as work.
@@ -124,19 +124,20 @@ class ObjectVerifier {
 
   ChecksumMode mode_;
   HashBacklog* backlog_;
-  HashAlgorithm algorithm_ = HashAlgorithm::kMd5;
+  checksum::HashAlgorithm algorithm_ = checksum::HashAlgorithm::kMd5;
   // The object's digest, or (a composite checksum) its parts' digests one
   // after another.
-  Digest expected_;
+  checksum::Digest expected_;
   std::vector<uint64_t> part_sizes_;  // a composite checksum's stored parts
   std::string what_;                  // "MD5 (the ETag)", "CRC64NVME"
   bool wants_attributes_ = false;
   std::string unchecked_why_;  // why a checksum S3 has cannot be checked
-  std::unique_ptr<Hasher> hasher_;
-  std::unique_ptr<Hasher> retired_;  // the hasher a Restart() replaced while it was in use
-  uint64_t hashed_ = 0;              // bytes hashed, from byte 0
-  uint64_t ready_ = 0;               // bytes finished, from byte 0
-  bool hashing_ = false;             // [hashed_, work_end_) is being hashed
+  std::unique_ptr<checksum::Hasher> hasher_;
+  std::unique_ptr<checksum::Hasher>
+      retired_;           // the hasher a Restart() replaced while it was in use
+  uint64_t hashed_ = 0;   // bytes hashed, from byte 0
+  uint64_t ready_ = 0;    // bytes finished, from byte 0
+  bool hashing_ = false;  // [hashed_, work_end_) is being hashed
   uint64_t work_end_ = 0;
   std::map<uint64_t, uint64_t> waiting_;  // finished ranges past ready_: first -> end
 };

@@ -7,11 +7,11 @@
 
 namespace s3pull::transfer {
 
-void WorkShare::Offer(std::vector<ObjectTask> tasks) {
+void WorkShare::Offer(std::vector<schedule::ObjectTask> tasks) {
   std::vector<std::function<void()>> to_wake;
   {
     std::lock_guard lock(mutex_);
-    for (ObjectTask& task : tasks) offered_.push_back(std::move(task));
+    for (schedule::ObjectTask& task : tasks) offered_.push_back(std::move(task));
     for (size_t i = 0; i < asked_.size(); ++i) {
       if (asked_[i] > 0) to_wake.push_back(wakes_[i]);
       asked_[i] = 0;
@@ -63,8 +63,8 @@ int WorkShare::Join(std::function<void()> wake) {
   return static_cast<int>(wakes_.size());
 }
 
-std::vector<ObjectTask> WorkShare::Take(int helper, size_t count) {
-  std::vector<ObjectTask> taken;
+std::vector<schedule::ObjectTask> WorkShare::Take(int helper, size_t count) {
+  std::vector<schedule::ObjectTask> taken;
   bool wake_first = false;
   {
     std::lock_guard lock(mutex_);

@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "s3pull/downloader.h"
-#include "transfer/scheduler.h"
+#include "schedule/scheduler.h"
 
 namespace s3pull::transfer {
 
@@ -38,7 +38,7 @@ class WorkShare {
   // --- The first loop's side.
   // Objects helpers asked for that no Offer() has answered yet.
   size_t wanted() const { return wanted_.load(std::memory_order_relaxed); }
-  void Offer(std::vector<ObjectTask> tasks);
+  void Offer(std::vector<schedule::ObjectTask> tasks);
   // No more objects will be offered.
   void Close();
   std::vector<ObjectResult> TakeResults();
@@ -56,7 +56,7 @@ class WorkShare {
   // (1, 2, ...), which the other calls take.
   int Join(std::function<void()> wake);
   // Up to `count` objects; when there are fewer, the rest is asked for.
-  std::vector<ObjectTask> Take(int helper, size_t count);
+  std::vector<schedule::ObjectTask> Take(int helper, size_t count);
   // Closed, and nothing left to take.
   bool Exhausted() const;
   void Post(ObjectResult result);
@@ -69,7 +69,7 @@ class WorkShare {
   std::atomic<int> loops_{1};
   mutable std::mutex mutex_;
   // Guarded by mutex_:
-  std::deque<ObjectTask> offered_;
+  std::deque<schedule::ObjectTask> offered_;
   std::vector<size_t> asked_;  // by helper number - 1: objects it asked for
   std::vector<std::function<void()>> wakes_;
   std::vector<ObjectResult> results_;

@@ -1,8 +1,8 @@
-#include "transfer/concurrency.h"
+#include "schedule/concurrency.h"
 
 #include <gtest/gtest.h>
 
-namespace s3pull::transfer {
+namespace s3pull::schedule {
 namespace {
 
 ConcurrencyOptions Options() {
@@ -192,4 +192,4 @@ TEST(ConcurrencyControllerTest, NeverBelowTheMinimum) {
 }
 
 }  // namespace
-}  // namespace s3pull::transfer
+}  // namespace s3pull::schedule

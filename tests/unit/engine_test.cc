@@ -15,10 +15,12 @@
 #include <stdexcept>
 #include <thread>
 
+#include "checksum/hashers.h"
+#include "common/base64.h"
 #include "common/hex.h"
 #include "fake_http_client.h"
+#include "s3/checksums.h"
 #include "temp_dir.h"
-#include "transfer/integrity.h"
 
 namespace s3pull::transfer {
 namespace {
@@ -713,7 +715,7 @@ TEST_F(ResumeTest, AFailedObjectLeavesNoState) {
 // --- verification ---------------------------------------------------------------
 
 std::string Md5Hex(const std::string& body) {
-  return HexEncode(HashBytes(HashAlgorithm::kMd5, body));
+  return HexEncode(checksum::HashBytes(checksum::HashAlgorithm::kMd5, body));
 }
 
 TEST_F(PartsTest, Md5EtagIsVerifiedAndACorruptReplyIsFetchedAgain) {
@@ -814,9 +816,10 @@ TEST_F(PartsTest, RangedObjectWithAnMd5EtagIsVerifiedAcrossItsParts) {
 
 TEST_F(PartsTest, FullObjectChecksumHeaderIsVerified) {
   std::string body = Body(10);
-  S3Checksum crc{HashAlgorithm::kCrc32, HashBytes(HashAlgorithm::kCrc32, body)};
+  s3::S3Checksum crc{checksum::HashAlgorithm::kCrc32,
+                     checksum::HashBytes(checksum::HashAlgorithm::kCrc32, body)};
   ScriptedObject good{body, "\"not-an-md5\""};
-  good.extra_headers = {{"x-amz-checksum-crc32", ChecksumHeaderValue(crc)},
+  good.extra_headers = {{"x-amz-checksum-crc32", s3::ChecksumHeaderValue(crc)},
                         {"x-amz-checksum-type", "FULL_OBJECT"}};
   fake_.ScriptObject(GetUrl("k"), good);
   ScriptedObject bad = good;
@@ -839,8 +842,9 @@ TEST_F(PartsTest, FullObjectChecksumHeaderIsVerified) {
 class MultipartChecksumTest : public PartsTest {
  protected:
   MultipartChecksumTest() {
-    S3Checksum crc{HashAlgorithm::kCrc32, HashBytes(HashAlgorithm::kCrc32, body_)};
-    object_.extra_headers = {{"x-amz-checksum-crc32", ChecksumHeaderValue(crc)},
+    s3::S3Checksum crc{checksum::HashAlgorithm::kCrc32,
+                       checksum::HashBytes(checksum::HashAlgorithm::kCrc32, body_)};
+    object_.extra_headers = {{"x-amz-checksum-crc32", s3::ChecksumHeaderValue(crc)},
                              {"x-amz-checksum-type", "FULL_OBJECT"}};
   }
   void ServeListed() {
@@ -914,10 +918,12 @@ class CompositeChecksumTest : public MultipartChecksumTest {
  protected:
   CompositeChecksumTest() {
     for (uint64_t first = 0; uint64_t size : sizes_) {
-      digests_.push_back(HashBytes(HashAlgorithm::kCrc32, body_.substr(first, size)));
+      digests_.push_back(
+          checksum::HashBytes(checksum::HashAlgorithm::kCrc32, body_.substr(first, size)));
       first += size;
     }
-    composite_ = ChecksumHeaderValue(CompositeChecksum(HashAlgorithm::kCrc32, digests_));
+    composite_ =
+        s3::ChecksumHeaderValue(s3::CompositeChecksum(checksum::HashAlgorithm::kCrc32, digests_));
     object_.extra_headers = {{"x-amz-checksum-crc32", composite_},
                              {"x-amz-checksum-type", "COMPOSITE"}};
   }
@@ -952,7 +958,7 @@ class CompositeChecksumTest : public MultipartChecksumTest {
     return calls;
   }
   const std::vector<uint64_t> sizes_ = {13, 13, 14};
-  std::vector<Digest> digests_;
+  std::vector<checksum::Digest> digests_;
   std::string composite_;
 };
 
@@ -1029,7 +1035,7 @@ TEST_F(CompositeChecksumTest, WithoutItsPartsRequiredModeFails) {
 
 TEST_F(CompositeChecksumTest, PartsThatDoNotMakeTheObjectsChecksumFailIt) {
   ServeListed();
-  digests_[1] = HashBytes(HashAlgorithm::kCrc32, "another part");
+  digests_[1] = checksum::HashBytes(checksum::HashAlgorithm::kCrc32, "another part");
   fake_.Script(AttributesUrl(), {200, {}, AttributesXml(0, 3), ""});
   Summary summary = RunPlan({{{"b", "", "", dir_.path(), ""}}, {}});
   EXPECT_EQ(summary.failed, 1u);

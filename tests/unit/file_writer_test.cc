@@ -1,4 +1,4 @@
-#include "transfer/file_writer.h"
+#include "fs/file_writer.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -9,7 +9,7 @@
 
 #include "temp_dir.h"
 
-namespace s3pull::transfer {
+namespace s3pull::fs {
 namespace {
 
 using testing::TempDir;
@@ -173,4 +173,4 @@ TEST(FinishedCopyTest, SymlinksAreNotFollowed) {
 }
 
 }  // namespace
-}  // namespace s3pull::transfer
+}  // namespace s3pull::fs

@@ -1,14 +1,14 @@
-#include "transfer/folders.h"
+#include "fs/folders.h"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 
+#include "fs/file_writer.h"
 #include "temp_dir.h"
-#include "transfer/file_writer.h"
 
-namespace s3pull::transfer {
+namespace s3pull::fs {
 namespace {
 
 using testing::TempDir;
@@ -121,4 +121,4 @@ TEST(FolderCacheTest, ASymlinkBelowTheRootIsRefusedWhateverIsCached) {
 }
 
 }  // namespace
-}  // namespace s3pull::transfer
+}  // namespace s3pull::fs

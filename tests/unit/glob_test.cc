@@ -1,11 +1,11 @@
-#include "transfer/glob.h"
+#include "s3/glob.h"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <string>
 
-namespace s3pull::transfer {
+namespace s3pull::s3 {
 namespace {
 
 GlobPattern MustCompile(std::string_view pattern) {
@@ -245,4 +245,4 @@ TEST(GlobPatternTest, CopiesMatchTheSame) {
 }
 
 }  // namespace
-}  // namespace s3pull::transfer
+}  // namespace s3pull::s3

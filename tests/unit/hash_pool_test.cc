@@ -47,9 +47,9 @@ class Results {
 
 struct File {
   std::string content;
-  std::unique_ptr<FileWriter> writer;
-  std::unique_ptr<Hasher> hasher;
-  HashAlgorithm algorithm;
+  std::unique_ptr<fs::FileWriter> writer;
+  std::unique_ptr<checksum::Hasher> hasher;
+  checksum::HashAlgorithm algorithm;
 };
 
 std::vector<File> MakeFiles(const TempDir& dir, size_t count) {
@@ -60,12 +60,14 @@ std::vector<File> MakeFiles(const TempDir& dir, size_t count) {
     size_t size = i == 0 ? 0 : random() % (600 * 1024);
     std::string content(size, '\0');
     for (char& c : content) c = static_cast<char>(random());
-    Result<FileWriter> created = FileWriter::Create(dir.path() + "/f" + std::to_string(i));
+    Result<fs::FileWriter> created = fs::FileWriter::Create(dir.path() + "/f" + std::to_string(i));
     EXPECT_TRUE(created.ok());
-    auto writer = std::make_unique<FileWriter>(std::move(*created));
+    auto writer = std::make_unique<fs::FileWriter>(std::move(*created));
     EXPECT_TRUE(writer->WriteAt(0, content).ok());
-    HashAlgorithm algorithm = i % 5 == 4 ? HashAlgorithm::kCrc32c : HashAlgorithm::kMd5;
-    files.push_back({std::move(content), std::move(writer), NewHasher(algorithm), algorithm});
+    checksum::HashAlgorithm algorithm =
+        i % 5 == 4 ? checksum::HashAlgorithm::kCrc32c : checksum::HashAlgorithm::kMd5;
+    files.push_back(
+        {std::move(content), std::move(writer), checksum::NewHasher(algorithm), algorithm});
   }
   return files;
 }
@@ -94,7 +96,7 @@ TEST(HashPoolTest, HashesEveryRangeIntoItsHasher) {
   ASSERT_EQ(second.size(), files.size());
   EXPECT_EQ(pool.pending(), 0u);
   for (File& file : files) {
-    EXPECT_EQ(file.hasher->Finish(), HashBytes(file.algorithm, file.content))
+    EXPECT_EQ(file.hasher->Finish(), checksum::HashBytes(file.algorithm, file.content))
         << file.content.size() << " bytes";
   }
 }
@@ -137,13 +139,14 @@ TEST(HashInMemoryTest, HashesEveryJobsBytesSideBySide) {
   // sharing a size, one empty), MD5s and a few CRC32Cs; no file is read.
   std::mt19937 random(11);
   std::vector<std::string> contents;
-  std::vector<std::unique_ptr<Hasher>> hashers;
+  std::vector<std::unique_ptr<checksum::Hasher>> hashers;
   std::vector<HashJob> jobs;
   for (uint64_t i = 0; i < 37; ++i) {
     std::string content(i == 5 ? 0 : random() % (16 * 1024) + (i % 3 == 0 ? 4096 : 0), '\0');
     for (char& c : content) c = static_cast<char>(random());
     contents.push_back(std::move(content));
-    hashers.push_back(NewHasher(i % 7 == 6 ? HashAlgorithm::kCrc32c : HashAlgorithm::kMd5));
+    hashers.push_back(checksum::NewHasher(i % 7 == 6 ? checksum::HashAlgorithm::kCrc32c
+                                                     : checksum::HashAlgorithm::kMd5));
   }
   for (uint64_t i = 0; i < contents.size(); ++i) {
     HashJob job{100 + i, hashers[i].get(), nullptr, 0, contents[i].size()};
@@ -155,8 +158,9 @@ TEST(HashInMemoryTest, HashesEveryJobsBytesSideBySide) {
   for (uint64_t i = 0; i < jobs.size(); ++i) {
     EXPECT_EQ(results[i].id, 100 + i);
     EXPECT_TRUE(results[i].status.ok());
-    HashAlgorithm algorithm = i % 7 == 6 ? HashAlgorithm::kCrc32c : HashAlgorithm::kMd5;
-    EXPECT_EQ(hashers[i]->Finish(), HashBytes(algorithm, contents[i])) << i;
+    checksum::HashAlgorithm algorithm =
+        i % 7 == 6 ? checksum::HashAlgorithm::kCrc32c : checksum::HashAlgorithm::kMd5;
+    EXPECT_EQ(hashers[i]->Finish(), checksum::HashBytes(algorithm, contents[i])) << i;
   }
 }
 

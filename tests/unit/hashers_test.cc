@@ -1,4 +1,6 @@
-#include "transfer/integrity.h"
+// Hashers: known answers, CRCs against their definition, streaming and
+// combining, parts hashers.
+#include "checksum/hashers.h"
 
 #include <gtest/gtest.h>
 
@@ -8,21 +10,16 @@
 #include <string>
 #include <vector>
 
+#include "common/base64.h"
 #include "common/hex.h"
 
-namespace s3pull::transfer {
+namespace s3pull::checksum {
 namespace {
 
 using enum HashAlgorithm;
 
 constexpr HashAlgorithm kAllAlgorithms[] = {kCrc32, kCrc32c, kCrc64Nvme, kSha1, kSha256, kMd5};
 constexpr HashAlgorithm kCrcs[] = {kCrc32, kCrc32c, kCrc64Nvme};
-
-std::string_view AsText(const Digest& bytes) {
-  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
-}
-
-Digest AsBytes(std::string_view text) { return Digest(text.begin(), text.end()); }
 
 std::string RandomBytes(size_t size, uint64_t seed) {
   std::mt19937_64 rng(seed);
@@ -53,7 +50,7 @@ uint64_t ReferenceCrc(HashAlgorithm algorithm, std::string_view bytes) {
   return reg ^ ones;
 }
 
-TEST(IntegrityTest, KnownAnswers) {
+TEST(HashersTest, KnownAnswers) {
   const std::string million_a(1000000, 'a');
   struct Case {
     HashAlgorithm algorithm;
@@ -90,7 +87,7 @@ TEST(IntegrityTest, KnownAnswers) {
   }
 }
 
-TEST(IntegrityTest, HeaderValuesMatchTheAwsSdks) {
+TEST(HashersTest, HeaderValuesMatchTheAwsSdks) {
   // crc32, sha1 and sha256 as botocore computes them, crc32c as awscrt does;
   // crc64nvme from the catalogue's definition.
   struct Case {
@@ -111,7 +108,7 @@ TEST(IntegrityTest, HeaderValuesMatchTheAwsSdks) {
   }
 }
 
-TEST(IntegrityTest, CrcsMatchTheBitwiseDefinitionAtEveryLengthAndAlignment) {
+TEST(HashersTest, CrcsMatchTheBitwiseDefinitionAtEveryLengthAndAlignment) {
   // Lengths around the 16- and 64-byte blocks of the vector code, at every
   // alignment of the start.
   const std::string data = RandomBytes(600, 1);
@@ -126,7 +123,7 @@ TEST(IntegrityTest, CrcsMatchTheBitwiseDefinitionAtEveryLengthAndAlignment) {
   }
 }
 
-TEST(IntegrityTest, StreamingInAnyChunksEqualsOneShot) {
+TEST(HashersTest, StreamingInAnyChunksEqualsOneShot) {
   const std::string data = RandomBytes(1024 * 1024 + 13, 2);
   for (HashAlgorithm algorithm : kAllAlgorithms) {
     const Digest whole = HashBytes(algorithm, data);
@@ -145,7 +142,7 @@ TEST(IntegrityTest, StreamingInAnyChunksEqualsOneShot) {
   }
 }
 
-TEST(IntegrityTest, CombinedPartCrcsEqualTheCrcOfTheWhole) {
+TEST(HashersTest, CombinedPartCrcsEqualTheCrcOfTheWhole) {
   std::mt19937_64 rng(3);
   for (size_t size :
        {size_t{0}, size_t{1}, size_t{2}, size_t{17}, size_t{4096}, size_t{3 * 1024 * 1024 + 5}}) {
@@ -168,7 +165,7 @@ TEST(IntegrityTest, CombinedPartCrcsEqualTheCrcOfTheWhole) {
   }
 }
 
-TEST(IntegrityTest, CombiningIsAssociativeForHugeLengths) {
+TEST(HashersTest, CombiningIsAssociativeForHugeLengths) {
   // CRC(A||B||C) two ways, with |B| = 5 TiB and |C| = 2^62 bytes.
   const uint64_t length_b = uint64_t{5} << 40;
   const uint64_t length_c = uint64_t{1} << 62;
@@ -184,7 +181,7 @@ TEST(IntegrityTest, CombiningIsAssociativeForHugeLengths) {
   }
 }
 
-TEST(IntegrityTest, CrcDigestsAreBigEndian) {
+TEST(HashersTest, CrcDigestsAreBigEndian) {
   EXPECT_EQ(CrcDigest(kCrc32, 0xcbf43926), (Digest{0xcb, 0xf4, 0x39, 0x26}));
   EXPECT_EQ(CrcDigest(kCrc64Nvme, 0xae8b14860a799888),
             (Digest{0xae, 0x8b, 0x14, 0x86, 0x0a, 0x79, 0x98, 0x88}));
@@ -192,150 +189,7 @@ TEST(IntegrityTest, CrcDigestsAreBigEndian) {
   EXPECT_EQ(CrcValue(HashBytes(kCrc64Nvme, "123456789")), 0xae8b14860a799888u);
 }
 
-TEST(IntegrityTest, Base64Rfc4648Vectors) {
-  const std::pair<std::string_view, std::string_view> cases[] = {
-      {"", ""},
-      {"f", "Zg=="},
-      {"fo", "Zm8="},
-      {"foo", "Zm9v"},
-      {"foob", "Zm9vYg=="},
-      {"fooba", "Zm9vYmE="},
-      {"foobar", "Zm9vYmFy"},
-      {"\xff\xfe\xfd", "//79"},
-  };
-  for (const auto& [plain, encoded] : cases) {
-    EXPECT_EQ(Base64Encode(AsBytes(plain)), encoded);
-    EXPECT_EQ(Base64Decode(encoded), AsBytes(plain)) << encoded;
-  }
-}
-
-TEST(IntegrityTest, Base64RoundTrips) {
-  for (size_t size = 0; size < 70; ++size) {
-    const Digest bytes = AsBytes(RandomBytes(size, size));
-    const std::string encoded = Base64Encode(bytes);
-    EXPECT_EQ(encoded.size() % 4, 0u);
-    EXPECT_EQ(Base64Decode(encoded), bytes) << encoded;
-  }
-}
-
-TEST(IntegrityTest, Base64RejectsAnythingNotCanonical) {
-  for (std::string_view bad : {"Zg", "Zg=", "Z===", "====", "Zm9v====", "Zg==Zg==", "Zm=v",
-                               "Zh==", "Zm9=", "Zm9v\n", " Zm9v", "Zm9-", "Zm9_", "Zm9v YmFy"}) {
-    EXPECT_EQ(Base64Decode(bad), std::nullopt) << bad;
-  }
-}
-
-struct ParseCase {
-  http::Headers headers;
-  std::optional<S3Checksum> expected;  // when parsing succeeds
-  bool ok = true;
-};
-
-TEST(IntegrityTest, ParseChecksumHeaders) {
-  const Digest hello_crc32 = HashBytes(kCrc32, "Hello world");
-  const Digest hello_crc32c = HashBytes(kCrc32c, "Hello world");
-  const Digest hello_crc64 = HashBytes(kCrc64Nvme, "Hello world");
-  const Digest hello_sha256 = HashBytes(kSha256, "Hello world");
-  const std::string sha256 = "ZOyIygCyaOW6GjVnihtTFtIS9PNmskdyMlNKiuyjfzw=";
-  const ParseCase cases[] = {
-      {{}, std::nullopt},
-      {{{"etag", "\"x\""}, {"x-amz-checksum-type", "FULL_OBJECT"}}, std::nullopt},
-      {{{"x-amz-checksum-crc32", "i9aeUg=="}},
-       S3Checksum{kCrc32, hello_crc32, ChecksumType::kFullObject, 0}},
-      {{{"x-amz-checksum-crc32c", "crUfeA=="}, {"x-amz-checksum-type", "FULL_OBJECT"}},
-       S3Checksum{kCrc32c, hello_crc32c, ChecksumType::kFullObject, 0}},
-      {{{"X-Amz-Checksum-CRC64NVME", "OOJZ0D8xKts="}},
-       S3Checksum{kCrc64Nvme, hello_crc64, ChecksumType::kFullObject, 0}},
-      // Composite: "-N" alone, or with its type.
-      {{{"x-amz-checksum-sha256", sha256 + "-3"}},
-       S3Checksum{kSha256, hello_sha256, ChecksumType::kComposite, 3}},
-      {{{"x-amz-checksum-crc32", "i9aeUg==-10000"}, {"x-amz-checksum-type", "COMPOSITE"}},
-       S3Checksum{kCrc32, hello_crc32, ChecksumType::kComposite, 10000}},
-      // One part of a composite object (a GET with partNumber): its own digest.
-      {{{"x-amz-checksum-sha256", sha256}, {"x-amz-checksum-type", "COMPOSITE"}},
-       S3Checksum{kSha256, hello_sha256, ChecksumType::kComposite, 0}},
-      // Several: the CRCs first, CRC64NVME before CRC32C before CRC32.
-      {{{"x-amz-checksum-sha256", sha256}, {"x-amz-checksum-crc32", "i9aeUg=="}},
-       S3Checksum{kCrc32, hello_crc32, ChecksumType::kFullObject, 0}},
-      {{{"x-amz-checksum-crc32", "i9aeUg=="},
-        {"x-amz-checksum-crc64nvme", "OOJZ0D8xKts="},
-        {"x-amz-checksum-crc32c", "crUfeA=="}},
-       S3Checksum{kCrc64Nvme, hello_crc64, ChecksumType::kFullObject, 0}},
-      // Malformed: an error, never "no checksum".
-      {{{"x-amz-checksum-crc32", "i9aeUg==-0"}}, std::nullopt, false},
-      {{{"x-amz-checksum-crc32", "i9aeUg==-"}}, std::nullopt, false},
-      {{{"x-amz-checksum-crc32", "i9aeUg==-3x"}}, std::nullopt, false},
-      {{{"x-amz-checksum-crc32", "i9aeUg==-+3"}}, std::nullopt, false},
-      {{{"x-amz-checksum-crc32", "-3"}}, std::nullopt, false},
-      {{{"x-amz-checksum-crc32", ""}}, std::nullopt, false},
-      {{{"x-amz-checksum-crc32", "OOJZ0D8xKts="}}, std::nullopt, false},  // 8 bytes
-      {{{"x-amz-checksum-crc64nvme", "i9aeUg=="}}, std::nullopt, false},  // 4 bytes
-      {{{"x-amz-checksum-crc32", "i9aeUg"}}, std::nullopt, false},
-      {{{"x-amz-checksum-crc32", "i9ae Ug=="}}, std::nullopt, false},
-      {{{"x-amz-checksum-crc32", "i9aeUg==-3"}, {"x-amz-checksum-type", "FULL_OBJECT"}},
-       std::nullopt,
-       false},
-      {{{"x-amz-checksum-crc32", "i9aeUg=="}, {"x-amz-checksum-type", "full_object"}},
-       std::nullopt,
-       false},
-  };
-  for (const ParseCase& c : cases) {
-    std::string trace;
-    for (const auto& [name, value] : c.headers) trace += name + ": " + value + "; ";
-    SCOPED_TRACE(trace);
-    Result<std::optional<S3Checksum>> parsed = ParseChecksumHeaders(c.headers);
-    ASSERT_EQ(parsed.ok(), c.ok) << parsed.status().ToString();
-    if (!c.ok) {
-      EXPECT_EQ(parsed.status().code(), StatusCode::kProtocolError);
-      continue;
-    }
-    EXPECT_EQ(*parsed, c.expected);
-  }
-}
-
-TEST(IntegrityTest, HeaderValuesRoundTrip) {
-  for (std::string_view value : {"i9aeUg==", "i9aeUg==-3", "AAAAAA==-10000"}) {
-    Result<std::optional<S3Checksum>> parsed =
-        ParseChecksumHeaders({{"x-amz-checksum-crc32", std::string(value)}});
-    ASSERT_TRUE(parsed.ok() && parsed->has_value()) << value;
-    EXPECT_EQ(ChecksumHeaderValue(**parsed), value);
-  }
-}
-
-TEST(IntegrityTest, CompositeChecksumsAreTheDigestOfThePartDigests) {
-  // Expected values: Python's hashlib and zlib over the concatenated part
-  // digests (CRCs big-endian), as S3 computes a multipart upload's checksum.
-  const std::string_view parts[] = {"part one", "part two", "part three"};
-  struct Case {
-    HashAlgorithm algorithm;
-    std::string_view header;
-  } cases[] = {
-      {kSha256, "OpFzsc2fegv8KOfoeP35Fyw6HLg6cLlgX33ISIuIl4I=-3"},
-      {kCrc32, "HjvSlQ==-3"},
-  };
-  for (const Case& c : cases) {
-    std::vector<Digest> digests;
-    for (std::string_view part : parts) digests.push_back(HashBytes(c.algorithm, part));
-    S3Checksum composite = CompositeChecksum(c.algorithm, digests);
-    EXPECT_EQ(ChecksumHeaderValue(composite), c.header);
-    Result<std::optional<S3Checksum>> parsed = ParseChecksumHeaders(
-        {{"x-amz-checksum-" + std::string(c.algorithm == kSha256 ? "sha256" : "crc32"),
-          std::string(c.header)},
-         {"x-amz-checksum-type", "COMPOSITE"}});
-    ASSERT_TRUE(parsed.ok() && parsed->has_value());
-    EXPECT_EQ(**parsed, composite);
-    // One part fewer, or a part changed: no match.
-    EXPECT_NE(**parsed, CompositeChecksum(c.algorithm, std::span(digests).first(2)));
-    digests[1] = HashBytes(c.algorithm, "part 2");
-    EXPECT_NE(**parsed, CompositeChecksum(c.algorithm, digests));
-  }
-  // A CRC64NVME composite is the CRC of the 8-byte big-endian part CRCs.
-  std::vector<Digest> crcs = {HashBytes(kCrc64Nvme, "a"), HashBytes(kCrc64Nvme, "b")};
-  std::string concatenated = std::string(AsText(crcs[0])) + std::string(AsText(crcs[1]));
-  EXPECT_EQ(CompositeChecksum(kCrc64Nvme, crcs).digest, HashBytes(kCrc64Nvme, concatenated));
-}
-
-TEST(IntegrityTest, PartsHasherGivesEachStoredPartsDigestInAnyPieces) {
+TEST(HashersTest, PartsHasherGivesEachStoredPartsDigestInAnyPieces) {
   const std::string body = "part one|part two is longer|3";
   const std::vector<uint64_t> sizes = {9, 19, 1};
   for (HashAlgorithm algorithm : {kCrc32, kCrc32c, kCrc64Nvme, kSha1, kSha256}) {
@@ -356,7 +210,7 @@ TEST(IntegrityTest, PartsHasherGivesEachStoredPartsDigestInAnyPieces) {
   }
 }
 
-TEST(IntegrityTest, PartsHasherDiffersWhenTheBytesDoNotFitTheParts) {
+TEST(HashersTest, PartsHasherDiffersWhenTheBytesDoNotFitTheParts) {
   const std::vector<uint64_t> sizes = {4, 4};
   auto hash = [&](std::string_view bytes) {
     std::unique_ptr<Hasher> hasher = NewPartsHasher(kCrc32, sizes);
@@ -373,65 +227,7 @@ TEST(IntegrityTest, PartsHasherDiffersWhenTheBytesDoNotFitTheParts) {
   EXPECT_EQ(empty->Finish(), HashBytes(kSha256, ""));
 }
 
-TEST(IntegrityTest, ChecksumValuesAndAlgorithmNames) {
-  EXPECT_EQ(ChecksumAlgorithmNamed("CRC64NVME"), kCrc64Nvme);
-  EXPECT_EQ(ChecksumAlgorithmNamed("SHA1"), kSha1);
-  EXPECT_EQ(ChecksumAlgorithmNamed("MD5"), std::nullopt);
-  EXPECT_EQ(ChecksumAlgorithmNamed("crc32"), std::nullopt);
-  Result<S3Checksum> composite = ParseChecksumValue(kCrc32, "i9aeUg==-3", "");
-  ASSERT_TRUE(composite.ok());
-  EXPECT_EQ(composite->type, ChecksumType::kComposite);
-  EXPECT_EQ(composite->part_count, 3u);
-  // A composite value without its "-N" (GetObjectAttributes may write it so).
-  Result<S3Checksum> unsuffixed = ParseChecksumValue(kCrc32, "i9aeUg==", "COMPOSITE");
-  ASSERT_TRUE(unsuffixed.ok());
-  EXPECT_EQ(unsuffixed->type, ChecksumType::kComposite);
-  EXPECT_EQ(unsuffixed->part_count, 0u);
-  EXPECT_FALSE(ParseChecksumValue(kCrc32, "i9aeUg==", "PARTIAL").ok());
-  EXPECT_FALSE(ParseChecksumValue(kSha256, "i9aeUg==", "").ok());
-}
-
-TEST(IntegrityTest, IsMd5Etag) {
-  const std::pair<std::string_view, bool> cases[] = {
-      {"\"9b2cf535f27731c974343645a3985328\"", true},
-      {"9b2cf535f27731c974343645a3985328", true},
-      {"9B2CF535F27731C974343645A3985328", true},
-      {"\"9b2cf535f27731c974343645a3985328-2\"", false},
-      {"9b2cf535f27731c974343645a398532", false},    // 31 digits
-      {"9b2cf535f27731c974343645a39853288", false},  // 33
-      {"9b2cf535f27731c974343645a398532g", false},
-      {"\"9b2cf535f27731c974343645a3985328", false},  // unbalanced quote
-      {"W/\"9b2cf535f27731c974343645a3985328\"", false},
-      {"", false},
-      {"\"\"", false},
-  };
-  for (const auto& [etag, is_md5] : cases) EXPECT_EQ(IsMd5Etag(etag), is_md5) << etag;
-}
-
-TEST(IntegrityTest, EtagIsMd5UnlessKmsOrCustomerKeys) {
-  const std::string etag = "\"9b2cf535f27731c974343645a3985328\"";
-  const Digest md5 = {0x9b, 0x2c, 0xf5, 0x35, 0xf2, 0x77, 0x31, 0xc9,
-                      0x74, 0x34, 0x36, 0x45, 0xa3, 0x98, 0x53, 0x28};
-  const std::pair<http::Headers, bool> cases[] = {
-      {{}, true},
-      {{{"x-amz-server-side-encryption", "AES256"}}, true},  // SSE-S3 keeps the MD5
-      {{{"x-amz-server-side-encryption", "aws:kms"}}, false},
-      {{{"x-amz-server-side-encryption", "aws:kms:dsse"}}, false},
-      {{{"X-Amz-Server-Side-Encryption", "AWS:KMS"}}, false},
-      {{{"x-amz-server-side-encryption-customer-algorithm", "AES256"},
-        {"x-amz-server-side-encryption-customer-key-md5", "ZjQrne1X/iTcskbY2m3tFg=="}},
-       false},
-  };
-  for (const auto& [headers, is_md5] : cases) {
-    EXPECT_EQ(EtagIsMd5(etag, headers), is_md5) << (headers.empty() ? "" : headers[0].second);
-    EXPECT_EQ(EtagMd5(etag, headers), is_md5 ? std::optional(md5) : std::nullopt);
-  }
-  EXPECT_EQ(EtagMd5("9B2CF535F27731C974343645A3985328", {}), md5);
-  EXPECT_FALSE(EtagIsMd5("\"9b2cf535f27731c974343645a3985328-4\"", {}));
-  EXPECT_EQ(EtagMd5("\"d41d8cd98f00b204e9800998ecf8427e\"", {}), HashBytes(kMd5, ""));
-}
-
-TEST(IntegrityTest, AlgorithmProperties) {
+TEST(HashersTest, AlgorithmProperties) {
   for (HashAlgorithm algorithm : kAllAlgorithms) {
     EXPECT_EQ(NewHasher(algorithm)->Finish().size(), DigestSize(algorithm));
     EXPECT_EQ(IsCrc(algorithm),
@@ -443,4 +239,4 @@ TEST(IntegrityTest, AlgorithmProperties) {
 }
 
 }  // namespace
-}  // namespace s3pull::transfer
+}  // namespace s3pull::checksum

@@ -1,10 +1,10 @@
-#include "transfer/key_path.h"
+#include "fs/key_path.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-namespace s3pull::transfer {
+namespace s3pull::fs {
 namespace {
 
 TEST(KeyPathTest, SafeKeysMapToThemselves) {
@@ -107,4 +107,4 @@ TEST(KeyPathTest, DestinationPathRefusesUnsafeKeys) {
 }
 
 }  // namespace
-}  // namespace s3pull::transfer
+}  // namespace s3pull::fs

@@ -1,11 +1,11 @@
-#include "transfer/loop_spread.h"
+#include "schedule/loop_spread.h"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <thread>
 
-namespace s3pull::transfer {
+namespace s3pull::schedule {
 namespace {
 
 LoopSpreadOptions Options(int max_loops) {
@@ -93,4 +93,4 @@ TEST(MachineIdleSecondsTest, CountsUpWhileTheMachineIdles) {
 }
 
 }  // namespace
-}  // namespace s3pull::transfer
+}  // namespace s3pull::schedule

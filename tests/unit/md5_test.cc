@@ -1,6 +1,6 @@
 // Md5Hasher against RFC 1321's test suite and OpenSSL, one message at a time
 // and many side by side.
-#include "transfer/md5.h"
+#include "checksum/md5.h"
 
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
@@ -12,7 +12,7 @@
 
 #include "common/hex.h"
 
-namespace s3pull::transfer {
+namespace s3pull::checksum {
 namespace {
 
 Digest OpenSslMd5(const std::string& bytes) {
@@ -104,4 +104,4 @@ TEST(Md5Test, ManyMessagesSideBySideMatchOpenSsl) {
 }
 
 }  // namespace
-}  // namespace s3pull::transfer
+}  // namespace s3pull::checksum

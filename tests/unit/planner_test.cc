@@ -1,8 +1,8 @@
-#include "transfer/planner.h"
+#include "schedule/planner.h"
 
 #include <gtest/gtest.h>
 
-namespace s3pull::transfer {
+namespace s3pull::schedule {
 namespace {
 
 constexpr uint64_t kTiB = 1024 * 1024 * kMiB;
@@ -89,4 +89,4 @@ TEST(PlannerTest, PartSizesThatDoNotReproduceTheCountAreNotFollowed) {
 }
 
 }  // namespace
-}  // namespace s3pull::transfer
+}  // namespace s3pull::schedule

@@ -1,8 +1,8 @@
-#include "transfer/retry.h"
+#include "schedule/retry.h"
 
 #include <gtest/gtest.h>
 
-namespace s3pull::transfer {
+namespace s3pull::schedule {
 namespace {
 
 TEST(RetryTest, ClassifiesEveryKindOfFailure) {
@@ -79,4 +79,4 @@ TEST(RetryTest, BudgetRunsOutAndRefills) {
 }
 
 }  // namespace
-}  // namespace s3pull::transfer
+}  // namespace s3pull::schedule

@@ -1,8 +1,8 @@
-#include "transfer/scheduler.h"
+#include "schedule/scheduler.h"
 
 #include <gtest/gtest.h>
 
-namespace s3pull::transfer {
+namespace s3pull::schedule {
 namespace {
 
 ObjectTask Task(const std::string& key) {
@@ -189,4 +189,4 @@ TEST(SchedulerTest, PartsRespectConcurrencyAndKeepFinishedFalseUntilDone) {
 }
 
 }  // namespace
-}  // namespace s3pull::transfer
+}  // namespace s3pull::schedule

@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "common/hex.h"
+#include "fs/file_writer.h"
 #include "temp_dir.h"
-#include "transfer/file_writer.h"
 
 namespace s3pull::transfer {
 namespace {
@@ -36,10 +36,11 @@ class VerifiedObject {
   VerifiedObject(std::string content, HashBacklog* backlog,
                  std::optional<std::string> stored = std::nullopt)
       : content_(std::move(content)), verifier_(ChecksumMode::kAuto, backlog) {
-    Result<FileWriter> created = FileWriter::Create(dir_.path() + "/object");
+    Result<fs::FileWriter> created = fs::FileWriter::Create(dir_.path() + "/object");
     EXPECT_TRUE(created.ok());
     writer_.emplace(std::move(*created));
-    std::string md5 = HexEncode(HashBytes(HashAlgorithm::kMd5, stored.value_or(content_)));
+    std::string md5 =
+        HexEncode(checksum::HashBytes(checksum::HashAlgorithm::kMd5, stored.value_or(content_)));
     EXPECT_TRUE(verifier_.Choose({{"etag", "\"" + md5 + "\""}}, /*whole_reply=*/true).ok());
     EXPECT_TRUE(verifier_.active());
   }
@@ -79,7 +80,7 @@ class VerifiedObject {
  private:
   TempDir dir_;
   std::string content_;
-  std::optional<FileWriter> writer_;
+  std::optional<fs::FileWriter> writer_;
   ObjectVerifier verifier_;
 };
 

@@ -10,12 +10,13 @@
 namespace s3pull::transfer {
 namespace {
 
-ObjectTask Task(int i) {
-  return ObjectTask{"b", "k" + std::to_string(i), "/x/k" + std::to_string(i), "/x", 1, ""};
+schedule::ObjectTask Task(int i) {
+  return schedule::ObjectTask{"b", "k" + std::to_string(i), "/x/k" + std::to_string(i), "/x", 1,
+                              ""};
 }
 
-std::vector<ObjectTask> Tasks(int from, int to) {
-  std::vector<ObjectTask> tasks;
+std::vector<schedule::ObjectTask> Tasks(int from, int to) {
+  std::vector<schedule::ObjectTask> tasks;
   for (int i = from; i < to; ++i) tasks.push_back(Task(i));
   return tasks;
 }
@@ -41,7 +42,7 @@ TEST_F(WorkShareTest, AHelperAsksAndTheFirstLoopIsWokenOnce) {
   share_.Offer(Tasks(0, 4));
   EXPECT_EQ(helper_woken_, 1);
   EXPECT_EQ(share_.wanted(), 0u);
-  std::vector<ObjectTask> taken = share_.Take(helper, 6);
+  std::vector<schedule::ObjectTask> taken = share_.Take(helper, 6);
   ASSERT_EQ(taken.size(), 4u);
   EXPECT_EQ(taken[0].key, "k0");   // in the order offered
   EXPECT_EQ(share_.wanted(), 2u);  // the rest is asked for again
@@ -90,7 +91,7 @@ TEST_F(WorkShareTest, ObjectsPassBetweenThreadsExactlyOnce) {
     int helper = share_.Join([] {});
     helpers.emplace_back([this, helper] {
       while (!share_.Exhausted()) {
-        for (ObjectTask& task : share_.Take(helper, 64)) {
+        for (schedule::ObjectTask& task : share_.Take(helper, 64)) {
           share_.Post(ObjectResult{task.bucket, task.key});
         }
         std::this_thread::yield();
