@@ -107,10 +107,13 @@ constexpr int kRoundTables[4] = {
 template <size_t I>
 __attribute__((target("avx512f"))) inline void VectorStep(__m512i (&s)[4], const __m512i (&m)[16]) {
   constexpr size_t a = Role(I, 0), b = Role(I, 1), c = Role(I, 2), d = Role(I, 3);
-  __m512i f = _mm512_ternarylogic_epi32(s[b], s[c], s[d], kRoundTables[I / 16]);
+  // Immediates: constant expressions even in an unoptimised build.
+  constexpr int kTable = kRoundTables[I / 16];
+  constexpr int kShift = ShiftOf(I);
+  __m512i f = _mm512_ternarylogic_epi32(s[b], s[c], s[d], kTable);
   __m512i sum = _mm512_add_epi32(_mm512_add_epi32(s[a], f),
                                  _mm512_add_epi32(m[WordOf(I)], _mm512_set1_epi32(kK[I])));
-  s[a] = _mm512_add_epi32(s[b], _mm512_maskz_rol_epi32(0xffff, sum, ShiftOf(I)));
+  s[a] = _mm512_add_epi32(s[b], _mm512_maskz_rol_epi32(0xffff, sum, kShift));
 }
 
 template <size_t... I>

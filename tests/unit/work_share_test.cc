@@ -10,6 +10,14 @@
 namespace s3pull::transfer {
 namespace {
 
+// A successful result for bucket/key.
+ObjectResult Done(std::string bucket, std::string key) {
+  ObjectResult result;
+  result.bucket = std::move(bucket);
+  result.key = std::move(key);
+  return result;
+}
+
 schedule::ObjectTask Task(int i) {
   return schedule::ObjectTask{"b", "k" + std::to_string(i), "/x/k" + std::to_string(i), "/x", 1,
                               ""};
@@ -64,13 +72,13 @@ TEST_F(WorkShareTest, ExhaustedOnceClosedAndEverythingTaken) {
 
 TEST_F(WorkShareTest, ResultsReachTheFirstLoopWhichIsWokenForTheFirstOfABatch) {
   int helper = share_.Join([] {});
-  share_.Post(ObjectResult{"b", "k1"});
-  share_.Post(ObjectResult{"b", "k2"});
+  share_.Post(Done("b", "k1"));
+  share_.Post(Done("b", "k2"));
   EXPECT_EQ(first_woken_, 1);
   std::vector<ObjectResult> results = share_.TakeResults();
   ASSERT_EQ(results.size(), 2u);
   EXPECT_EQ(results[1].key, "k2");
-  share_.Post(ObjectResult{"b", "k3"});
+  share_.Post(Done("b", "k3"));
   EXPECT_EQ(first_woken_, 2);
   EXPECT_FALSE(share_.HelpersDone());
   share_.Leave(helper, 7);
@@ -92,7 +100,7 @@ TEST_F(WorkShareTest, ObjectsPassBetweenThreadsExactlyOnce) {
     helpers.emplace_back([this, helper] {
       while (!share_.Exhausted()) {
         for (schedule::ObjectTask& task : share_.Take(helper, 64)) {
-          share_.Post(ObjectResult{task.bucket, task.key});
+          share_.Post(Done(task.bucket, task.key));
         }
         std::this_thread::yield();
       }
