@@ -143,11 +143,16 @@ class InterruptTest(unittest.TestCase):
             time.sleep(rng.uniform(0.05, 1.2 * BIG_MIB / 192))  # within a download's time
             proc.send_signal(signal.SIGKILL)
             proc.communicate(timeout=30)
-            for key, content in self.final_files(dest).items():
+            final = self.final_files(dest)
+            for key, content in final.items():
                 self.assertEqual(content, OBJECTS[key],
                                  f"attempt {attempt}: {key} at its final path is not complete")
-            if "big.bin" not in self.final_files(dest):
-                self.assertIn(len(self.temp_files(dest)), (0, 1, 2), self.temp_files(dest))
+            # Only objects not at their final path may leave temporary files:
+            # big.bin its .part and .journal (kept to resume), a small one its
+            # .part when the kill came during its download.
+            missing = [key for key in OBJECTS if key not in final]
+            bound = sum(2 if key == "big.bin" else 1 for key in missing)
+            self.assertLessEqual(len(self.temp_files(dest)), bound, self.temp_files(dest))
         self.rerun_fetches_only_missing_parts(dest)
 
     def test_ctrl_c_stops_cleanly(self):
