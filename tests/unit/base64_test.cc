@@ -4,9 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
-#include <random>
 #include <string>
 #include <vector>
+
+#include "random_bytes.h"
 
 namespace s3pull {
 namespace {
@@ -15,12 +16,7 @@ using Bytes = std::vector<uint8_t>;
 
 Bytes AsBytes(std::string_view text) { return Bytes(text.begin(), text.end()); }
 
-std::string RandomBytes(size_t size, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::string out(size, '\0');
-  for (char& c : out) c = static_cast<char>(rng());
-  return out;
-}
+using testing::RandomBytes;
 
 TEST(Base64Test, Rfc4648Vectors) {
   const std::pair<std::string_view, std::string_view> cases[] = {

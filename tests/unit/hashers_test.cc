@@ -12,6 +12,7 @@
 
 #include "common/base64.h"
 #include "common/hex.h"
+#include "random_bytes.h"
 
 namespace s3pull::checksum {
 namespace {
@@ -21,12 +22,7 @@ using enum HashAlgorithm;
 constexpr HashAlgorithm kAllAlgorithms[] = {kCrc32, kCrc32c, kCrc64Nvme, kSha1, kSha256, kMd5};
 constexpr HashAlgorithm kCrcs[] = {kCrc32, kCrc32c, kCrc64Nvme};
 
-std::string RandomBytes(size_t size, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::string out(size, '\0');
-  for (char& c : out) c = static_cast<char>(rng());
-  return out;
-}
+using testing::RandomBytes;
 
 uint64_t Crc(HashAlgorithm algorithm, std::string_view bytes) {
   return CrcValue(HashBytes(algorithm, bytes));

@@ -8,25 +8,19 @@
 #include <algorithm>
 #include <numeric>
 #include <optional>
-#include <random>
 #include <string>
 #include <vector>
 
 #include "common/hex.h"
 #include "fs/file_writer.h"
+#include "random_bytes.h"
 #include "temp_dir.h"
 
 namespace s3pull::transfer {
 namespace {
 
+using testing::RandomBytes;
 using testing::TempDir;
-
-std::string RandomBytes(size_t size, unsigned seed) {
-  std::mt19937 random(seed);
-  std::string bytes(size, '\0');
-  for (char& c : bytes) c = static_cast<char>(random());
-  return bytes;
-}
 
 // An object of `content` written to a temporary file, its verifier set to
 // check the MD5 that a single-part ETag is: that of `stored` (by default the
