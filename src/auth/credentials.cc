@@ -9,30 +9,15 @@
 #include <string_view>
 #include <utility>
 
+#include "common/ascii.h"
+
 namespace s3pull::auth {
 namespace {
-
-constexpr std::string_view kBlanks = " \t";
-
-std::string_view Trim(std::string_view s) {
-  size_t begin = s.find_first_not_of(kBlanks);
-  if (begin == std::string_view::npos) return {};
-  size_t end = s.find_last_not_of(kBlanks);
-  return s.substr(begin, end - begin + 1);
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 // "[ profile   dev ]" and "[profile dev]" name the same section.
 std::string SectionName(std::string_view inner) {
   std::string out;
-  for (char c : Trim(inner)) {
+  for (char c : TrimAsciiSpace(inner)) {
     bool blank = c == ' ' || c == '\t';
     if (blank && !out.empty() && out.back() == ' ') continue;
     out += blank ? ' ' : c;
@@ -138,9 +123,9 @@ IniFile ParseIni(const std::string& text) {
     rest = eol == std::string_view::npos ? std::string_view() : rest.substr(eol + 1);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
 
-    size_t indent = line.find_first_not_of(kBlanks);
+    size_t indent = line.find_first_not_of(" \t");
     if (indent == std::string_view::npos) continue;  // blank
-    std::string_view content = Trim(line);
+    std::string_view content = TrimAsciiSpace(line);
     if (content.front() == '#' || content.front() == ';') continue;
     if (after_key && indent > key_indent) continue;
     after_key = false;
@@ -153,8 +138,8 @@ IniFile ParseIni(const std::string& text) {
     }
     size_t equals = content.find('=');
     if (section == nullptr || equals == std::string_view::npos) continue;
-    (*section)[Lower(Trim(content.substr(0, equals)))] =
-        std::string(Trim(content.substr(equals + 1)));
+    (*section)[AsciiLower(TrimAsciiSpace(content.substr(0, equals)))] =
+        std::string(TrimAsciiSpace(content.substr(equals + 1)));
     after_key = true;
     key_indent = indent;
   }

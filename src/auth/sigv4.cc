@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "common/ascii.h"
 #include "common/hex.h"
 
 namespace s3pull::auth {
@@ -95,18 +96,12 @@ std::string_view AsView(const Digest& digest) {
   return {reinterpret_cast<const char*>(digest.data()), digest.size()};
 }
 
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool IsSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
 // Header names compare as their lower-case forms, byte by byte.
 int CompareNames(std::string_view a, std::string_view b) {
   size_t n = std::min(a.size(), b.size());
   for (size_t i = 0; i < n; ++i) {
-    auto ca = static_cast<unsigned char>(Lower(a[i]));
-    auto cb = static_cast<unsigned char>(Lower(b[i]));
+    auto ca = static_cast<unsigned char>(AsciiLower(a[i]));
+    auto cb = static_cast<unsigned char>(AsciiLower(b[i]));
     if (ca != cb) return ca < cb ? -1 : 1;
   }
   return a.size() == b.size() ? 0 : (a.size() < b.size() ? -1 : 1);
@@ -117,7 +112,7 @@ void AppendTrimmed(std::string& out, std::string_view value) {
   bool pending_space = false;
   bool wrote = false;
   for (char c : value) {
-    if (IsSpace(c)) {
+    if (IsAsciiSpace(c)) {
       pending_space = wrote;
       continue;
     }
@@ -183,8 +178,8 @@ void CanonicalRequest(const SigningRequest& request, std::string_view amz_date,
         signed_headers += ';';
       }
       for (char c : refs[i].name) {
-        out += Lower(c);
-        signed_headers += Lower(c);
+        out += AsciiLower(c);
+        signed_headers += AsciiLower(c);
       }
       out += ':';
     }

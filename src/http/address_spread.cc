@@ -31,12 +31,6 @@ std::optional<HostPort> UrlHostPort(std::string_view url) {
   return out;
 }
 
-bool IsIpLiteral(std::string_view host) {
-  if (host.starts_with('[')) return true;
-  in_addr v4;
-  return inet_pton(AF_INET, std::string(host).c_str(), &v4) == 1;
-}
-
 std::vector<std::string> ConnectToEntries(const HostPort& target,
                                           const std::vector<std::string>& addresses) {
   std::vector<std::string> entries;

@@ -23,9 +23,6 @@ struct HostPort {
 // The host and port of "scheme://host[:port]/...", or nullopt.
 std::optional<HostPort> UrlHostPort(std::string_view url);
 
-// True for "1.2.3.4" and "[::1]": nothing to resolve.
-bool IsIpLiteral(std::string_view host);
-
 // libcurl CONNECT_TO entries "HOST:PORT:ADDRESS:PORT", one per address
 // (IPv6 addresses get brackets).
 std::vector<std::string> ConnectToEntries(const HostPort& target,

@@ -19,6 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/ascii.h"
 #include "http/address_spread.h"
 
 namespace s3pull::http {
@@ -36,24 +37,11 @@ bool IsUntrustedServer(CURLcode code) {
          code == CURLE_SSL_ISSUER_ERROR || code == CURLE_SSL_PINNEDPUBKEYNOTMATCH;
 }
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
-    s.remove_suffix(1);
-  return s;
-}
-
 }  // namespace
 
 const std::string* FindHeader(const Headers& headers, std::string_view name) {
   for (const auto& [key, value] : headers) {
-    if (key.size() == name.size() &&
-        std::equal(key.begin(), key.end(), name.begin(), [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) ==
-                 std::tolower(static_cast<unsigned char>(b));
-        }))
-      return &value;
+    if (EqualsIgnoreCase(key, name)) return &value;
   }
   return nullptr;
 }
@@ -121,7 +109,7 @@ struct CurlHttpClient::Impl {
       t->status = space == std::string_view::npos ? 0 : std::atoi(line.data() + space + 1);
       return line.size();
     }
-    std::string_view trimmed = Trim(line);
+    std::string_view trimmed = TrimAsciiSpace(line);
     if (trimmed.empty()) {
       // Returning less than the line's size makes libcurl abort the transfer.
       if (t->status >= 200 && !DeliverHeaders(t)) return 0;
@@ -129,9 +117,8 @@ struct CurlHttpClient::Impl {
     }
     size_t colon = trimmed.find(':');
     if (colon != std::string_view::npos) {
-      std::string name(trimmed.substr(0, colon));
-      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      t->headers.emplace_back(std::move(name), std::string(Trim(trimmed.substr(colon + 1))));
+      t->headers.emplace_back(AsciiLower(trimmed.substr(0, colon)),
+                              std::string(TrimAsciiSpace(trimmed.substr(colon + 1))));
     }
     return line.size();
   }

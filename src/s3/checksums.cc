@@ -6,6 +6,7 @@
 #include <charconv>
 #include <memory>
 
+#include "common/ascii.h"
 #include "common/base64.h"
 
 namespace s3pull::s3 {
@@ -23,13 +24,6 @@ std::string_view Unquoted(std::string_view etag) {
     return etag.substr(1, etag.size() - 2);
   }
   return etag;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) ==
-           std::tolower(static_cast<unsigned char>(y));
-  });
 }
 
 Status Malformed(std::string_view header, std::string_view value, std::string_view why) {

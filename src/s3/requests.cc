@@ -5,6 +5,7 @@
 // can never disagree about encoding.
 #include "s3/requests.h"
 
+#include "common/ascii.h"
 #include "s3/uri_encode.h"
 
 namespace s3pull::s3 {
@@ -17,14 +18,6 @@ Status BadEndpoint(std::string why) {
 
 bool IsAsciiAlnum(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-char ToLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = ToLower(c);
-  return out;
 }
 
 // Region names become part of a host name and of the signing scope.
@@ -45,14 +38,6 @@ bool IsDnsSafeBucket(std::string_view bucket) {
   return bucket.front() != '-' && bucket.back() != '-';
 }
 
-bool IsIpLiteral(std::string_view host) {
-  if (host.starts_with('[')) return true;
-  for (char c : host) {
-    if (!(c >= '0' && c <= '9') && c != '.') return false;
-  }
-  return true;
-}
-
 // Splits "host[:port]" or "[v6]:port"; host keeps the IPv6 brackets.
 Status ParseAuthority(std::string_view authority, std::string& host, int& port) {
   std::string_view port_text;
@@ -62,10 +47,10 @@ Status ParseAuthority(std::string_view authority, std::string& host, int& port) 
     std::string_view inside = authority.substr(1, close - 1);
     if (inside.find(':') == std::string_view::npos) return BadEndpoint("bad IPv6 address");
     for (char c : inside) {
-      bool hex = (c >= '0' && c <= '9') || (ToLower(c) >= 'a' && ToLower(c) <= 'f');
+      bool hex = (c >= '0' && c <= '9') || (AsciiLower(c) >= 'a' && AsciiLower(c) <= 'f');
       if (!hex && c != ':' && c != '.') return BadEndpoint("bad IPv6 address");
     }
-    host = Lower(authority.substr(0, close + 1));
+    host = AsciiLower(authority.substr(0, close + 1));
     std::string_view after = authority.substr(close + 1);
     if (!after.empty()) {
       if (after[0] != ':') return BadEndpoint("unexpected text after the IPv6 address");
@@ -84,7 +69,7 @@ Status ParseAuthority(std::string_view authority, std::string& host, int& port) 
         return BadEndpoint("bad character in the host name");
       }
     }
-    host = Lower(name);
+    host = AsciiLower(name);
     if (colon != std::string_view::npos) {
       port_text = authority.substr(colon + 1);
       if (port_text.empty()) return BadEndpoint("empty port");
@@ -169,7 +154,7 @@ Result<Endpoint> ResolveEndpoint(std::string_view endpoint_url, std::string_view
 
   size_t scheme_end = endpoint_url.find("://");
   std::string scheme =
-      Lower(endpoint_url.substr(0, scheme_end == std::string_view::npos ? 0 : scheme_end));
+      AsciiLower(endpoint_url.substr(0, scheme_end == std::string_view::npos ? 0 : scheme_end));
   if (scheme != "http" && scheme != "https") {
     return BadEndpoint("must start with http:// or https://");
   }

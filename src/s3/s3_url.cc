@@ -1,6 +1,8 @@
 // Parsing s3://BUCKET/KEY; see s3_url.h.
 #include "s3/s3_url.h"
 
+#include "common/ascii.h"
+
 namespace s3pull::s3 {
 namespace {
 
@@ -9,21 +11,11 @@ bool IsBucketChar(char c) {
          c == '-' || c == '_';
 }
 
-bool StartsWithNoCase(std::string_view text, std::string_view prefix) {
-  if (text.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    char c = text[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != prefix[i]) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 Result<S3Location> ParseS3Url(std::string_view url) {
   constexpr std::string_view kScheme = "s3://";
-  if (!StartsWithNoCase(url, kScheme)) {
+  if (!StartsWithIgnoreCase(url, kScheme)) {
     return Status(StatusCode::kInvalidArgument, "not an s3:// URL");
   }
   std::string_view rest = url.substr(kScheme.size());

@@ -21,6 +21,7 @@
 #include "fs/file_writer.h"
 #include "fs/key_path.h"
 #include "s3/glob.h"
+#include "s3/errors.h"
 #include "s3/list_objects.h"
 #include "schedule/concurrency.h"
 #include "schedule/loop_spread.h"

@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 #include <utility>
 
@@ -125,28 +124,16 @@ PartSpec ObjectDownload::TakePart(uint64_t index) {
   return RangePart(index);
 }
 
-std::string ObjectDownload::JournalHeader() const {
-  return "s3pull-journal 1\netag " + if_match_ + "\nsize " + std::to_string(*size_) +
-         "\npart-size " + std::to_string(part_size_) + "\n";
-}
+fs::JournalKey ObjectDownload::JournalKey() const { return {if_match_, *size_, part_size_}; }
 
 Status ObjectDownload::ResumeFromJournal() {
   if (Status file = EnsureFile(); !file.ok()) return file;
-  std::string header = JournalHeader();
-  std::string journal = writer_->reused() ? writer_->ReadJournal() : "";
+  std::optional<std::vector<uint64_t>> done = fs::JournalDoneParts(
+      writer_->reused() ? writer_->ReadJournal() : "", JournalKey(), part_count_);
   // Another version, size or part size: start afresh (the file is rewritten).
-  if (!journal.starts_with(header)) return writer_->ResetJournal(header);
-  std::string_view lines = std::string_view(journal).substr(header.size());
-  for (size_t end; (end = lines.find('\n')) != std::string_view::npos;
-       lines.remove_prefix(end + 1)) {
-    std::string_view line = lines.substr(0, end);
-    uint64_t index = 0;
-    if (!line.starts_with("done ")) continue;
-    auto [ptr, error] = std::from_chars(line.data() + 5, line.data() + line.size(), index);
-    if (error != std::errc() || ptr != line.data() + line.size() || index >= part_count_ ||
-        parts_[index] != PartState::kPending) {
-      continue;  // malformed, repeated, or the part being fetched now
-    }
+  if (!done) return writer_->ResetJournal(fs::JournalHeader(JournalKey()));
+  for (uint64_t index : *done) {
+    if (parts_[index] != PartState::kPending) continue;  // the part being fetched now
     parts_[index] = PartState::kDone;
     bytes_ += RangePart(index).length;
     ++parts_on_disk_;
@@ -435,7 +422,8 @@ ObjectDownload::Next ObjectDownload::OnPartDone(const PartSpec& part, const Stat
     verifier_.Restart();
     if (resumable_) {
       parts_.assign(part_count_, PartState::kPending);
-      if (Status reset = writer_->ResetJournal(JournalHeader()); !reset.ok()) failure_ = reset;
+      if (Status reset = writer_->ResetJournal(fs::JournalHeader(JournalKey())); !reset.ok())
+        failure_ = reset;
     }
     outstanding_ += part_count_;
     Next next = Settle();
@@ -449,8 +437,7 @@ ObjectDownload::Next ObjectDownload::OnPartDone(const PartSpec& part, const Stat
     // Recorded only now that its bytes are on disk (AppendJournal flushes first).
     uint64_t index = part.first / part_size_;
     parts_[index] = PartState::kDone;
-    if (Status noted = writer_->AppendJournal("done " + std::to_string(index) + "\n");
-        !noted.ok()) {
+    if (Status noted = writer_->AppendJournal(fs::JournalDoneLine(index)); !noted.ok()) {
       failure_ = noted;
     }
   }

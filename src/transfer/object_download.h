@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "fs/file_writer.h"
+#include "fs/resume_journal.h"
 #include "http/http_client.h"
 #include "s3/object_attributes.h"
 #include "s3pull/downloader.h"
@@ -184,7 +185,7 @@ class ObjectDownload {
   // Resumable objects: picks up the journal of an earlier run (or starts
   // one) and marks the parts it names as done.
   Status ResumeFromJournal();
-  std::string JournalHeader() const;
+  fs::JournalKey JournalKey() const;
   // Hands the verifier the parts found on disk, once it knows what to check.
   void VerifyResumedParts();
 

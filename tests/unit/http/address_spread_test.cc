@@ -32,14 +32,6 @@ TEST(AddressSpreadTest, HostAndPortOfAUrl) {
   EXPECT_FALSE(UrlHostPort("http://h:port/"));
 }
 
-TEST(AddressSpreadTest, IpLiteralsNeedNoResolving) {
-  EXPECT_TRUE(IsIpLiteral("127.0.0.1"));
-  EXPECT_TRUE(IsIpLiteral("[::1]"));
-  EXPECT_FALSE(IsIpLiteral("localhost"));
-  EXPECT_FALSE(IsIpLiteral("s3.amazonaws.com"));
-  EXPECT_FALSE(IsIpLiteral("1.2.3"));
-}
-
 TEST(AddressSpreadTest, ConnectToEntriesKeepTheNameAndBracketIpv6) {
   HostPort target{"s3.example.com", 443};
   EXPECT_EQ(ConnectToEntries(target, {"192.0.2.1", "2001:db8::7"}),
