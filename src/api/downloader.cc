@@ -38,14 +38,28 @@ void RaiseOpenFileLimit() {
 
 class CurlDownloader final : public Downloader {
  public:
-  CurlDownloader(transfer::EngineConfig config, const http::CurlOptions& curl)
-      : config_(std::move(config)), curl_(curl), http_(curl) {
+  CurlDownloader(transfer::EngineConfig config, const http::CurlOptions& curl,
+                 std::unique_ptr<http::CurlHttpClient> http)
+      : config_(std::move(config)), curl_(curl), http_(std::move(http)) {
     config_.cancel = &cancel_;
   }
 
   Summary Run(const DownloadPlan& plan, Observer& observer) override {
-    return transfer::RunPlan(config_, http_, plan, observer,
-                             [this] { return std::make_unique<http::CurlHttpClient>(curl_); });
+    Summary summary;
+    try {
+      summary = transfer::RunPlan(config_, *http_, plan, observer,
+                                  [this]() -> std::unique_ptr<http::HttpClient> {
+                                    Result<std::unique_ptr<http::CurlHttpClient>> client =
+                                        http::CurlHttpClient::Create(curl_);
+                                    if (!client.ok()) return nullptr;
+                                    return std::move(*client);
+                                  });
+    } catch (const std::bad_alloc&) {
+      summary.error = Status(StatusCode::kIoError, "out of memory: the run stopped");
+    }
+    // A Cancel() ends the run it stopped; the next one starts afresh.
+    cancel_.store(false);
+    return summary;
   }
 
   void Cancel() override { cancel_.store(true); }
@@ -53,13 +67,16 @@ class CurlDownloader final : public Downloader {
  private:
   std::atomic<bool> cancel_{false};
   transfer::EngineConfig config_;
-  http::CurlOptions curl_;     // for the clients of further event loops
-  http::CurlHttpClient http_;  // the first event loop's
+  http::CurlOptions curl_;                      // for the clients of further event loops
+  std::unique_ptr<http::CurlHttpClient> http_;  // the first event loop's
 };
 
 }  // namespace
 
-Result<std::unique_ptr<Downloader>> Downloader::Create(const ClientOptions& options) {
+namespace {
+
+// Create()'s work; it may throw std::bad_alloc.
+Result<std::unique_ptr<Downloader>> CreateDownloader(const ClientOptions& options) {
   if (options.concurrency < 0) {
     return Status(StatusCode::kInvalidArgument, "concurrency must be 0 (adaptive) or more");
   }
@@ -135,7 +152,19 @@ Result<std::unique_ptr<Downloader>> Downloader::Create(const ClientOptions& opti
   }
   curl.user_agent = std::string("s3pull/") + S3PULL_VERSION;
   curl.stall_timeout_seconds = options.stall_timeout_seconds;
-  return std::unique_ptr<Downloader>(new CurlDownloader(std::move(config), curl));
+  Result<std::unique_ptr<http::CurlHttpClient>> http = http::CurlHttpClient::Create(curl);
+  if (!http.ok()) return http.status();
+  return std::unique_ptr<Downloader>(new CurlDownloader(std::move(config), curl, std::move(*http)));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Downloader>> Downloader::Create(const ClientOptions& options) {
+  try {
+    return CreateDownloader(options);
+  } catch (const std::bad_alloc&) {
+    return Status(StatusCode::kIoError, "out of memory");
+  }
 }
 
 }  // namespace s3pull

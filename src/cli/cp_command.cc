@@ -202,7 +202,7 @@ int CpCommand::Run() {
   }
   std::fflush(stdout);
   reporter.PrintSummary(summary);
-  if (summary.cancelled) return kExitInterrupted;
+  if (summary.interrupted) return kExitInterrupted;
   return summary.failed == 0 ? kExitOk : kExitFailures;
 }
 

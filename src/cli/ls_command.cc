@@ -103,7 +103,7 @@ int LsCommand::Run() {
     summary = (*downloader)->Run(plan, printer);
   }
   printer.Flush();
-  if (summary.cancelled) return kExitInterrupted;
+  if (summary.interrupted) return kExitInterrupted;
   return summary.failed == 0 ? kExitOk : kExitFailures;
 }
 

@@ -5,6 +5,9 @@
 //   failed s3://BUCKET/KEY: NoSuchKey (HTTP 404): The specified... (stderr)
 //   Summary: T objects, K downloaded, U unchanged, F failed, B bytes in S s (M MB/s)  (stderr)
 //
+// After Ctrl-C, objects cancelled get no line of their own: one line says
+// how many were stopped midway and how many never started.
+//
 // Successes go to stdout, or to stderr when stdout carries object data
 // ("cp s3://b/k -"). Quiet mode prints failures (and an interruption) only. Control characters in
 // keys and paths are shown as \xNN so that one result is always one line.
@@ -33,6 +36,9 @@ class Reporter final : public Observer {
   std::FILE* success_;
   bool quiet_;
   bool hint_prefix_ = false;
+  bool hinted_trust_ = false;
+  uint64_t interrupted_ = 0;  // cancelled midway
+  uint64_t not_started_ = 0;  // cancelled before any request
 };
 
 }  // namespace s3pull::cli

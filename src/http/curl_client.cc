@@ -15,7 +15,6 @@
 #include <cstring>
 #include <deque>
 #include <mutex>
-#include <stdexcept>
 #include <unordered_map>
 #include <vector>
 
@@ -53,12 +52,36 @@ enum class Stage {
   kSending,    // its connection is ready: request sent, response under way
 };
 
+// libcurl's handles, freed by their own functions.
+template <auto free_handle>
+struct FreeWith {
+  template <typename Handle>
+  void operator()(Handle* handle) const {
+    free_handle(handle);
+  }
+};
+using EasyHandle = std::unique_ptr<CURL, FreeWith<curl_easy_cleanup>>;
+using MultiHandle = std::unique_ptr<CURLM, FreeWith<curl_multi_cleanup>>;
+using ShareHandle = std::unique_ptr<CURLSH, FreeWith<curl_share_cleanup>>;
+struct FreeList {
+  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+};
+using ListHandle = std::unique_ptr<curl_slist, FreeList>;
+
+// Adds `line` to `list`; on failure (no memory) `list` stays as it was.
+void Append(ListHandle& list, const char* line) {
+  if (curl_slist* head = curl_slist_append(list.get(), line)) {
+    (void)list.release();
+    list.reset(head);
+  }
+}
+
 struct Transfer {
-  CURL* easy = nullptr;
+  EasyHandle easy;
   Stage stage = Stage::kHeld;
   int* setting_up = nullptr;  // the client's count of transfers in Stage::kSettingUp
-  curl_slist* header_list = nullptr;
-  curl_slist* connect_to = nullptr;  // one entry: the address this request goes to
+  ListHandle header_list;
+  ListHandle connect_to;  // one entry: the address this request goes to
   ResponseHandler* handler = nullptr;
   Request request;
   int status = 0;
@@ -77,12 +100,15 @@ struct SpreadTarget {
 
 struct CurlHttpClient::Impl {
   CurlOptions options;
-  CURLM* multi = nullptr;
   // DNS answers and TLS sessions are shared by every easy handle, so a new
   // connection resumes a TLS session instead of a full handshake.
-  CURLSH* share = nullptr;
+  ShareHandle share;
+  MultiHandle multi;  // (declared after `share`: freed before it)
   std::unordered_map<std::string, SpreadTarget> spread;  // by "host:port"
   std::vector<std::unique_ptr<Transfer>> all;            // owns every Transfer ever made
+  // Requests that could not be set up (no memory for an easy handle): they
+  // fail at the next Poll(), not inside Start().
+  std::vector<ResponseHandler*> unstartable;
   std::vector<Transfer*> free_list;
   std::deque<Transfer*> held;  // oldest first
   int setting_up = 0;          // transfers in Stage::kSettingUp
@@ -165,22 +191,31 @@ struct CurlHttpClient::Impl {
       t->stage = Stage::kSettingUp;
       ++setting_up;
       t->last_activity = std::chrono::steady_clock::now();
-      curl_multi_add_handle(multi, t->easy);
+      curl_multi_add_handle(multi.get(), t->easy.get());
     }
   }
 
+  // A pooled transfer, or a new one; nullptr when libcurl has no memory left.
   Transfer* Acquire() {
     if (!free_list.empty()) {
       Transfer* t = free_list.back();
       free_list.pop_back();
       return t;
     }
+    EasyHandle easy(curl_easy_init());
+    if (!easy) return nullptr;
     auto t = std::make_unique<Transfer>();
     t->setting_up = &setting_up;
-    t->easy = curl_easy_init();
-    if (t->easy == nullptr) throw std::runtime_error("curl_easy_init failed");
+    t->easy = std::move(easy);
     all.push_back(std::move(t));
     return all.back().get();
+  }
+
+  // Fails the requests that could not be set up.
+  void FailUnstartable(const TransportResult& result) {
+    std::vector<ResponseHandler*> handlers;
+    handlers.swap(unstartable);
+    for (ResponseHandler* handler : handlers) handler->OnComplete(result);
   }
 
   // The next address for the host of `url`, as a CONNECT_TO entry; nullptr
@@ -200,18 +235,17 @@ struct CurlHttpClient::Impl {
   }
 
   void Configure(Transfer* t) {
-    CURL* e = t->easy;
+    CURL* e = t->easy.get();
     curl_easy_reset(e);
     curl_easy_setopt(e, CURLOPT_URL, t->request.url.c_str());
     t->error_text[0] = '\0';
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error_text);
-    curl_easy_setopt(e, CURLOPT_SHARE, share);
-    curl_slist_free_all(t->connect_to);
-    t->connect_to = nullptr;
+    curl_easy_setopt(e, CURLOPT_SHARE, share.get());
+    t->connect_to.reset();
     if (options.spread_addresses) {
       if (const std::string* address = NextAddress(t->request.url)) {
-        t->connect_to = curl_slist_append(nullptr, address->c_str());
-        curl_easy_setopt(e, CURLOPT_CONNECT_TO, t->connect_to);
+        Append(t->connect_to, address->c_str());
+        curl_easy_setopt(e, CURLOPT_CONNECT_TO, t->connect_to.get());
       }
     }
     curl_easy_setopt(e, CURLOPT_PATH_AS_IS, 1L);
@@ -238,16 +272,15 @@ struct CurlHttpClient::Impl {
     } else if (t->request.method != "GET") {
       curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, t->request.method.c_str());
     }
-    curl_slist_free_all(t->header_list);
-    t->header_list = nullptr;
+    t->header_list.reset();
     for (const auto& [name, value] : t->request.headers) {
       std::string line = name + ": " + value;
-      t->header_list = curl_slist_append(t->header_list, line.c_str());
+      Append(t->header_list, line.c_str());
     }
     // Signed requests must not grow headers the signer did not see; "Accept"
     // is unsigned and harmless, but "Expect" is never wanted on a GET.
-    t->header_list = curl_slist_append(t->header_list, "Expect:");
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->header_list);
+    Append(t->header_list, "Expect:");
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->header_list.get());
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &Impl::OnHeaderLine);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Impl::OnBodyData);
@@ -284,6 +317,11 @@ struct CurlHttpClient::Impl {
       notes = target->host + ":" + std::to_string(target->port);
     if (error->starts_with("SSL certificate problem"))
       notes += (notes.empty() ? "" : "; ") + ("trusted certificates: " + TrustSource());
+    // What OpenSSL says when the other end answers in plain HTTP.
+    if (error->find("wrong version number") != std::string::npos)
+      notes += (notes.empty() ? "" : "; ") + std::string(
+                                                 "the server did not answer in TLS: is "
+                                                 "the port plain HTTP?");
     if (!notes.empty()) *error += " (" + notes + ")";
   }
 
@@ -319,7 +357,7 @@ struct CurlHttpClient::Impl {
       held.erase(std::find(held.begin(), held.end(), t));
     } else {
       if (t->stage == Stage::kSettingUp) --setting_up;
-      curl_multi_remove_handle(multi, t->easy);
+      curl_multi_remove_handle(multi.get(), t->easy.get());
     }
     ResponseHandler* handler = t->handler;
     t->handler = nullptr;
@@ -330,33 +368,39 @@ struct CurlHttpClient::Impl {
   }
 };
 
-CurlHttpClient::CurlHttpClient(const CurlOptions& options) : impl_(std::make_unique<Impl>()) {
+CurlHttpClient::CurlHttpClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Result<std::unique_ptr<CurlHttpClient>> CurlHttpClient::Create(const CurlOptions& options) {
   GlobalInitOnce();
-  impl_->options = options;
-  impl_->multi = curl_multi_init();
-  if (impl_->multi == nullptr) throw std::runtime_error("curl_multi_init failed");
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  impl->multi.reset(curl_multi_init());
+  impl->share.reset(curl_share_init());
+  if (!impl->multi || !impl->share) {
+    return Status(StatusCode::kIoError, "cannot start libcurl: out of memory");
+  }
   long max_conn = std::max(1, options.max_connections);
-  curl_multi_setopt(impl_->multi, CURLMOPT_MAXCONNECTS, max_conn);
-  curl_multi_setopt(impl_->multi, CURLMOPT_MAX_HOST_CONNECTIONS, max_conn);
-  impl_->share = curl_share_init();
-  if (impl_->share == nullptr) throw std::runtime_error("curl_share_init failed");
-  curl_share_setopt(impl_->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-  curl_share_setopt(impl_->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+  curl_multi_setopt(impl->multi.get(), CURLMOPT_MAXCONNECTS, max_conn);
+  curl_multi_setopt(impl->multi.get(), CURLMOPT_MAX_HOST_CONNECTIONS, max_conn);
+  curl_share_setopt(impl->share.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+  curl_share_setopt(impl->share.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+  return std::unique_ptr<CurlHttpClient>(new CurlHttpClient(std::move(impl)));
 }
 
 CurlHttpClient::~CurlHttpClient() {
+  // Transfers in flight leave the multi handle before their easy handles go.
   for (auto& t : impl_->all) {
-    if (t->handler != nullptr) curl_multi_remove_handle(impl_->multi, t->easy);
-    curl_easy_cleanup(t->easy);
-    curl_slist_free_all(t->header_list);
-    curl_slist_free_all(t->connect_to);
+    if (t->handler != nullptr && t->stage != Stage::kHeld)
+      curl_multi_remove_handle(impl_->multi.get(), t->easy.get());
   }
-  curl_multi_cleanup(impl_->multi);
-  curl_share_cleanup(impl_->share);
 }
 
 void CurlHttpClient::Start(Request request, ResponseHandler* handler) {
   Transfer* t = impl_->Acquire();
+  if (t == nullptr) {
+    impl_->unstartable.push_back(handler);
+    return;
+  }
   t->request = std::move(request);
   t->handler = handler;
   t->status = 0;
@@ -371,10 +415,14 @@ void CurlHttpClient::Start(Request request, ResponseHandler* handler) {
 
 void CurlHttpClient::Poll(int timeout_ms) {
   int running = 0;
-  curl_multi_perform(impl_->multi, &running);
+  TransportResult no_memory;
+  no_memory.ok = false;
+  no_memory.error = "cannot set up the request: libcurl is out of memory";
+  impl_->FailUnstartable(no_memory);
+  curl_multi_perform(impl_->multi.get(), &running);
   int queued = 0;
   bool any = false;
-  while (CURLMsg* msg = curl_multi_info_read(impl_->multi, &queued)) {
+  while (CURLMsg* msg = curl_multi_info_read(impl_->multi.get(), &queued)) {
     if (msg->msg == CURLMSG_DONE) {
       impl_->Finish(msg);
       any = true;
@@ -385,10 +433,10 @@ void CurlHttpClient::Poll(int timeout_ms) {
   if (any) return;
   // With nothing in flight this still waits: for a retry's time, or for a
   // Wakeup() when hashing ends.
-  curl_multi_poll(impl_->multi, nullptr, 0, timeout_ms, nullptr);
+  curl_multi_poll(impl_->multi.get(), nullptr, 0, timeout_ms, nullptr);
 }
 
-void CurlHttpClient::Wakeup() { curl_multi_wakeup(impl_->multi); }
+void CurlHttpClient::Wakeup() { curl_multi_wakeup(impl_->multi.get()); }
 
 void CurlHttpClient::CancelAll() {
   TransportResult cancelled;
@@ -401,6 +449,7 @@ void CurlHttpClient::CancelAll() {
     if (t->handler != nullptr) running.push_back(t.get());
   }
   for (Transfer* t : running) impl_->Complete(t, cancelled);
+  impl_->FailUnstartable(cancelled);
 }
 
 }  // namespace s3pull::http

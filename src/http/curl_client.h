@@ -18,6 +18,7 @@
 
 #include "http/http_client.h"
 #include "http/trust_store.h"
+#include "s3pull/status.h"
 
 namespace s3pull::http {
 
@@ -45,7 +46,8 @@ struct CurlOptions {
 
 class CurlHttpClient final : public HttpClient {
  public:
-  explicit CurlHttpClient(const CurlOptions& options);
+  // kIoError when libcurl cannot start (no memory).
+  static Result<std::unique_ptr<CurlHttpClient>> Create(const CurlOptions& options);
   ~CurlHttpClient() override;
   CurlHttpClient(const CurlHttpClient&) = delete;
   CurlHttpClient& operator=(const CurlHttpClient&) = delete;
@@ -57,6 +59,7 @@ class CurlHttpClient final : public HttpClient {
 
  private:
   struct Impl;
+  explicit CurlHttpClient(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 

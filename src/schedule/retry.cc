@@ -67,11 +67,20 @@ double BackoffDelay(int attempt, double random01, double base, double cap) {
 }
 
 bool RetryBudget::TryAcquire(int cost) {
-  if (cost <= 0 || tokens_ < cost) return false;
-  tokens_ -= cost;
+  if (cost <= 0) return false;
+  int tokens = tokens_.load(std::memory_order_relaxed);
+  do {
+    if (tokens < cost) return false;
+  } while (!tokens_.compare_exchange_weak(tokens, tokens - cost, std::memory_order_relaxed));
   return true;
 }
 
-void RetryBudget::OnSuccess() { tokens_ = std::min(capacity_, tokens_ + 1); }
+void RetryBudget::OnSuccess() {
+  // Most requests succeed with the bucket full: then this is one load.
+  int tokens = tokens_.load(std::memory_order_relaxed);
+  while (tokens < capacity_ &&
+         !tokens_.compare_exchange_weak(tokens, tokens + 1, std::memory_order_relaxed)) {
+  }
+}
 
 }  // namespace s3pull::schedule

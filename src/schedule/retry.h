@@ -1,5 +1,6 @@
 // Retrying: which failures are worth another try, how long to wait, and how
-// many retries a run may spend. Pure functions and a pure state machine.
+// many retries a run may spend. Pure functions, and a budget that the event
+// loops of a run share (an atomic counter; no locks, no I/O).
 //
 //   ClassifyFailure  one table from a Status to what it means for retrying
 //   BackoffDelay     capped exponential backoff with full jitter
@@ -9,6 +10,7 @@
 //                    hammered by every object's retries
 #pragma once
 
+#include <atomic>
 #include <string_view>
 
 #include "s3pull/status.h"
@@ -35,6 +37,7 @@ int RetryCost(FailureKind kind);
 // number in [0, 1) supplied by the caller.
 double BackoffDelay(int attempt, double random01, double base = 0.1, double cap = 20.0);
 
+// Thread-safe: one budget serves every event loop of a run.
 class RetryBudget {
  public:
   explicit RetryBudget(int capacity = 500) : capacity_(capacity), tokens_(capacity) {}
@@ -42,11 +45,11 @@ class RetryBudget {
   bool TryAcquire(int cost);
   // A request succeeded: refund one token.
   void OnSuccess();
-  int tokens() const { return tokens_; }
+  int tokens() const { return tokens_.load(std::memory_order_relaxed); }
 
  private:
-  int capacity_;
-  int tokens_;
+  const int capacity_;
+  std::atomic<int> tokens_;
 };
 
 }  // namespace s3pull::schedule

@@ -73,6 +73,17 @@ std::vector<ObjectTask> Scheduler::TakeWaitingObjects(size_t count) {
   return taken;
 }
 
+std::vector<size_t> Scheduler::StopListings() {
+  std::vector<size_t> stopped;
+  for (size_t i = 0; i < listings_.size(); ++i) {
+    Listing& l = listings_[i];
+    if (l.failed || l.paginator.done()) continue;
+    l.failed = true;
+    stopped.push_back(i);
+  }
+  return stopped;
+}
+
 bool Scheduler::Finished() const {
   return in_flight_ == 0 && objects_.empty() && parts_.empty() && ListingsFinished();
 }

@@ -82,6 +82,10 @@ class Scheduler {
   // Removes up to `count` objects not started yet, oldest first (for another
   // event loop to start, work_share.h).
   std::vector<ObjectTask> TakeWaitingObjects(size_t count);
+  // Ends every listing that is neither done nor failed (the run stops):
+  // returns their ids. Their pages in flight, if any, still end with
+  // ListingFailed or ListingPageDone.
+  std::vector<size_t> StopListings();
 
   // Changes the number of requests allowed in flight (those already in
   // flight above a lowered limit finish normally).

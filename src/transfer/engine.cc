@@ -6,12 +6,12 @@
 #include <chrono>
 #include <cstring>
 #include <ctime>
-#include <exception>
 #include <functional>
 #include <map>
 #include <memory>
 #include <random>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -20,8 +20,8 @@
 
 #include "fs/file_writer.h"
 #include "fs/key_path.h"
-#include "s3/glob.h"
 #include "s3/errors.h"
+#include "s3/glob.h"
 #include "s3/list_objects.h"
 #include "schedule/concurrency.h"
 #include "schedule/loop_spread.h"
@@ -50,6 +50,8 @@ constexpr uint64_t kHashBatch = 4 * 1024 * 1024;
 
 // A transfer that ended without a usable response. An untrusted server
 // (TLS verification failed) is its own code: retrying cannot help.
+Status Interrupted() { return Status(StatusCode::kCancelled, "interrupted"); }
+
 Status TransportFailure(const http::TransportResult& result) {
   return Status(result.untrusted_server ? StatusCode::kTlsError : StatusCode::kTransportError,
                 result.error);
@@ -149,11 +151,13 @@ struct ListingContext {
 // there (work_share.h).
 class Run {
  public:
-  Run(const EngineConfig& config, http::HttpClient& http, WorkShare& share, int helper,
-      Observer* observer)
+  // `budget` is the run's, shared by every loop.
+  Run(const EngineConfig& config, http::HttpClient& http, WorkShare& share,
+      schedule::RetryBudget& budget, int helper, Observer* observer)
       : config_(config),
         http_(http),
         share_(share),
+        budget_(budget),
         helper_(helper),
         observer_(observer),
         scheduler_(schedule::SchedulerOptions{config.concurrency}),
@@ -209,6 +213,7 @@ class Run {
     }
     for (std::thread& helper : helpers_) helper.join();
     for (const ObjectResult& result : share_.TakeResults()) Report(result);
+    if (summary_.interrupted) ReportNotStarted(share_.TakeBackOffered());
     summary_.retries += share_.helper_retries();
     summary_.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -245,19 +250,33 @@ class Run {
     to_hash_.insert(object_id);
   }
 
-  void Report(const ObjectResult& result) {
+  // Every result passes here: its outcome follows from its status (an
+  // unchanged one is marked where it was found).
+  void Report(ObjectResult result) {
+    if (result.outcome != Outcome::kUnchanged) {
+      result.outcome = result.status.ok()                               ? Outcome::kDownloaded
+                       : result.status.code() == StatusCode::kCancelled ? Outcome::kCancelled
+                                                                        : Outcome::kFailed;
+    }
     if (helper_ > 0) {
-      share_.Post(result);
+      share_.Post(std::move(result));
       return;
     }
     ++summary_.objects;
-    if (result.unchanged) {
-      ++summary_.unchanged;
-    } else if (result.status.ok()) {
-      ++summary_.succeeded;
-      summary_.bytes += result.bytes;
-    } else {
-      ++summary_.failed;
+    switch (result.outcome) {
+      case Outcome::kDownloaded:
+        ++summary_.succeeded;
+        summary_.bytes += result.bytes;
+        break;
+      case Outcome::kUnchanged:
+        ++summary_.unchanged;
+        break;
+      case Outcome::kFailed:
+        ++summary_.failed;
+        break;
+      case Outcome::kCancelled:
+        ++summary_.cancelled;
+        break;
     }
     observer_->OnObjectDone(result);
   }
@@ -268,7 +287,7 @@ class Run {
     const ListingContext& context = listings_[listing];
     Status error;
     if (result.cancelled) {
-      error = Status(StatusCode::kCancelled, "interrupted");
+      error = Interrupted();
     } else if (!result.ok) {
       error = result.aborted_by_handler
                   ? Status(StatusCode::kProtocolError, "listing page larger than 64 MiB")
@@ -335,21 +354,17 @@ class Run {
   // One that cannot be had (no memory or threads left) is no error: the
   // loops running carry on.
   void StartHelper(const HttpClientFactory& more_loops) {
-    std::unique_ptr<http::HttpClient> client;
-    try {
-      client = more_loops();
-    } catch (const std::exception&) {
-      return;
-    }
+    std::unique_ptr<http::HttpClient> client = more_loops();
+    if (!client) return;
     http::HttpClient* http = client.get();
     helper_clients_.push_back(std::move(client));
     int helper = share_.Join([http] { http->Wakeup(); });
     try {
       helpers_.emplace_back([this, http, helper] {
-        Run loop(config_, *http, share_, helper, nullptr);
+        Run loop(config_, *http, share_, budget_, helper, nullptr);
         loop.ExecuteHelper();
       });
-    } catch (const std::exception&) {
+    } catch (const std::system_error&) {  // no thread to be had
       share_.Leave(helper, 0);
       return;
     }
@@ -405,15 +420,28 @@ class Run {
     SettlePart(result.id, part.spec, download.FinishHashing(), part.received, {});
   }
 
-  // Ends the run now: what is in flight fails as cancelled; objects waiting
-  // for a retry are dropped with the Run (their temporary files removed).
+  // Ends the run now, with a result for everything this loop holds: what is
+  // in flight ends as cancelled (HashDone and PartDone report it), then the
+  // objects waiting for a retry, the objects not started, and the listings
+  // not finished.
   void Cancel() {
-    summary_.cancelled = true;
+    summary_.interrupted = true;
     delayed_.clear();
     to_hash_.clear();
     http_.CancelAll();
     hash_pool_.Stop();
     for (const HashResult& result : hash_pool_.TakeResults()) HashDone(result);
+    for (auto& [id, download] : downloads_) Report(download->Cancel());
+    downloads_.clear();
+    ReportNotStarted(scheduler_.TakeWaitingObjects(scheduler_.waiting_objects()));
+    for (size_t listing : scheduler_.StopListings()) ReportListingFailure(listing, Interrupted());
+  }
+
+  void ReportNotStarted(const std::vector<schedule::ObjectTask>& tasks) {
+    for (const schedule::ObjectTask& task : tasks) {
+      Report(ObjectResult{task.bucket, task.key, task.dest_path, 0, false,
+                          Status(StatusCode::kCancelled, "cancelled before it started")});
+    }
   }
 
   // What PartDone() does once the request's outcome is known.
@@ -716,6 +744,7 @@ class Run {
   DownloadOptions download_options_;
   http::HttpClient& http_;
   WorkShare& share_;
+  schedule::RetryBudget& budget_;
   int helper_;          // 0: the first loop
   Observer* observer_;  // the first loop's; helpers post to share_
   schedule::Scheduler scheduler_;
@@ -725,7 +754,6 @@ class Run {
   bool share_closed_ = false;
   std::vector<std::unique_ptr<http::HttpClient>> helper_clients_;  // outlive helpers_
   std::vector<std::thread> helpers_;
-  schedule::RetryBudget budget_;
   std::multimap<double, std::function<void()>> delayed_;  // retries waiting, by due time
   std::unordered_map<size_t, int> listing_attempts_;      // tries of each listing's current page
   std::mt19937_64 random_{std::random_device{}()};
@@ -782,7 +810,7 @@ bool PartRequest::OnBody(std::string_view chunk) {
 void PartRequest::OnComplete(const http::TransportResult& result) {
   std::unique_ptr<PartRequest> self(this);
   Status status = local_error_;
-  if (result.cancelled) status = Status(StatusCode::kCancelled, "interrupted");
+  if (result.cancelled) status = Interrupted();
   if (status.ok() && !result.ok && !complete_at_headers_) status = TransportFailure(result);
   if (status.ok() && !success()) status = ResponseError(status_, headers_, error_body_);
   if (status.ok()) status = download_->VerifyPart(part_, received_);
@@ -794,7 +822,8 @@ void PartRequest::OnComplete(const http::TransportResult& result) {
 Summary RunPlan(const EngineConfig& config, http::HttpClient& http, const DownloadPlan& plan,
                 Observer& observer, const HttpClientFactory& more_loops) {
   WorkShare share([&http] { http.Wakeup(); });
-  Run run(config, http, share, 0, &observer);
+  schedule::RetryBudget budget;
+  Run run(config, http, share, budget, 0, &observer);
   return run.Execute(plan, more_loops);
 }
 

@@ -67,7 +67,7 @@ struct EngineConfig {
   const std::atomic<bool>* cancel = nullptr;
 };
 
-// Makes the HTTP client of one more event loop.
+// Makes the HTTP client of one more event loop; nullptr when it cannot.
 using HttpClientFactory = std::function<std::unique_ptr<http::HttpClient>()>;
 
 // Runs `plan` to the end; every object of it gets exactly one OnObjectDone(),

@@ -561,10 +561,16 @@ ObjectDownload::Next ObjectDownload::Settle() {
   return next;
 }
 
+ObjectResult ObjectDownload::Cancel() {
+  if (!failed()) failure_ = Status(StatusCode::kCancelled, "interrupted");
+  return Finish();
+}
+
 ObjectResult ObjectDownload::Finish() {
   if (unchanged_) {
     ObjectResult result{task_.bucket, task_.key, task_.dest_path, 0, false, Status::Ok()};
-    result.unchanged = true;
+    result.outcome = Outcome::kUnchanged;
+    result.started = !if_none_match_.empty();  // a 304, or no request at all
     return result;
   }
   Status status = failure_;
@@ -591,8 +597,10 @@ ObjectResult ObjectDownload::Finish() {
       writer_->Abort();
     }
   }
-  return ObjectResult{task_.bucket, task_.key,        task_.dest_path, status.ok() ? bytes_ : 0,
+  ObjectResult result{task_.bucket, task_.key,        task_.dest_path, status.ok() ? bytes_ : 0,
                       false,        std::move(status)};
+  result.started = true;
+  return result;
 }
 
 }  // namespace s3pull::transfer

@@ -161,6 +161,9 @@ class ObjectDownload {
 
   // Commits or removes the file; the result to report.
   ObjectResult Finish();
+  // The run stops with parts of this object outstanding but none in flight
+  // (waiting for a retry or in the queue): Finish() as cancelled.
+  ObjectResult Cancel();
 
  private:
   Status EnsureFile();

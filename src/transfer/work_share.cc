@@ -36,6 +36,14 @@ std::vector<ObjectResult> WorkShare::TakeResults() {
   return taken;
 }
 
+std::vector<schedule::ObjectTask> WorkShare::TakeBackOffered() {
+  std::lock_guard lock(mutex_);
+  std::vector<schedule::ObjectTask> taken(std::make_move_iterator(offered_.begin()),
+                                          std::make_move_iterator(offered_.end()));
+  offered_.clear();
+  return taken;
+}
+
 bool WorkShare::HelpersDone() const {
   std::lock_guard lock(mutex_);
   return left_ == static_cast<int>(wakes_.size());

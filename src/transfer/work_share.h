@@ -42,6 +42,8 @@ class WorkShare {
   // No more objects will be offered.
   void Close();
   std::vector<ObjectResult> TakeResults();
+  // Takes back what was offered and no helper took (the run stops).
+  std::vector<schedule::ObjectTask> TakeBackOffered();
   // Every helper that joined has left (and posted all its results before).
   bool HelpersDone() const;
   // The first loop and the helpers that have joined and not left.

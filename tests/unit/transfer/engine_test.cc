@@ -12,7 +12,6 @@
 #include <fstream>
 #include <map>
 #include <set>
-#include <stdexcept>
 #include <thread>
 
 #include "checksum/hashers.h"
@@ -328,6 +327,68 @@ TEST_F(EngineTest, TheBudgetStopsRetriesAgainstADeadEndpoint) {
   EXPECT_EQ(summary.retries, 50u);
 }
 
+TEST_F(EngineTest, ACancelledRunReportsEveryObjectOnce) {
+  // One request at a time: the cancel comes while the other objects wait.
+  config_.concurrency = 1;
+  std::atomic<bool> cancel{false};
+  config_.cancel = &cancel;
+  DownloadPlan plan;
+  for (int i = 0; i < 5; ++i) {
+    std::string key = "k" + std::to_string(i);
+    ScriptObject(key, key);
+    plan.objects.push_back({"b", key, "", dir_.path(), ""});
+  }
+  fake_.after_reply = [&] { cancel = true; };
+  Summary summary = RunPlan(plan);
+  EXPECT_TRUE(summary.interrupted);
+  ASSERT_EQ(collector_.results.size(), 5u);
+  EXPECT_EQ(summary.objects, 5u);
+  EXPECT_EQ(summary.succeeded + summary.cancelled, 5u);
+  std::set<std::string> keys;
+  int not_started = 0;
+  for (const ObjectResult& result : collector_.results) {
+    EXPECT_TRUE(keys.insert(result.key).second) << result.key << " reported twice";
+    if (result.outcome == Outcome::kCancelled) {
+      EXPECT_EQ(result.status.code(), StatusCode::kCancelled);
+      not_started += result.started ? 0 : 1;
+    } else {
+      EXPECT_EQ(result.outcome, Outcome::kDownloaded) << result.status.ToString();
+    }
+  }
+  EXPECT_GE(not_started, 3);  // one request was sent, perhaps a second
+  EXPECT_EQ(dir_.Files().size(), summary.succeeded);
+}
+
+TEST_F(EngineTest, AnObjectWaitingForARetryIsReportedCancelled) {
+  std::atomic<bool> cancel{false};
+  config_.cancel = &cancel;
+  fake_.ScriptSequence(GetUrl("k"), {{503, {}, "<Error><Code>SlowDown</Code></Error>", ""}});
+  ScriptObject("k", "payload");
+  fake_.after_reply = [&] { cancel = true; };
+  Summary summary = RunPlan({{}, {{"b", "k", dir_.path() + "/k", "", ""}}});
+  ASSERT_EQ(collector_.results.size(), 1u);
+  EXPECT_EQ(summary.cancelled, 1u);
+  EXPECT_EQ(collector_.results[0].outcome, Outcome::kCancelled);
+  EXPECT_TRUE(collector_.results[0].started);
+  EXPECT_TRUE(dir_.Files().empty());
+}
+
+TEST_F(EngineTest, AListingNotFinishedWhenCancelledIsReportedCancelled) {
+  std::atomic<bool> cancel{false};
+  config_.cancel = &cancel;
+  fake_.Script(ListUrl("a/"), {200, {}, PageXml({}), ""});
+  fake_.ScriptSequence(ListUrl("b/"), {{503, {}, "<Error><Code>SlowDown</Code></Error>", ""}});
+  fake_.after_reply = [&] { cancel = fake_.requests.size() >= 2; };
+  config_.concurrency = 2;
+  Summary summary =
+      RunPlan({{{"b", "a/", "", dir_.path(), "a/"}, {"b", "b/", "", dir_.path(), "b/"}}, {}});
+  EXPECT_TRUE(summary.interrupted);
+  ASSERT_EQ(collector_.results.size(), 1u);
+  EXPECT_TRUE(collector_.results[0].is_listing);
+  EXPECT_EQ(collector_.results[0].key, "b/");
+  EXPECT_EQ(collector_.results[0].outcome, Outcome::kCancelled);
+}
+
 TEST_F(EngineTest, ClockSkewIsCorrectedFromTheServerDate) {
   config_.clock = [] { return std::time_t{1000000000}; };  // 2001, far behind the server
   fake_.ScriptSequence(GetUrl("k"), {{403,
@@ -386,7 +447,7 @@ TEST_F(RerunTest, ListedFilesFinishedBeforeAreNotFetchedAgain) {
   EXPECT_EQ(second.failed, 0u);
   EXPECT_EQ(fake_.requests.size(), 1u);  // the listing only
   ASSERT_EQ(collector_.results.size(), 3u);
-  EXPECT_TRUE(collector_.results[0].unchanged);
+  EXPECT_EQ(collector_.results[0].outcome, Outcome::kUnchanged);
   EXPECT_TRUE(collector_.results[0].status.ok());
 }
 
@@ -653,7 +714,7 @@ class ResumeTest : public PartsTest {
 TEST_F(ResumeTest, AnInterruptedObjectResumesWithTheMissingPartsOnly) {
   // The listing and parts 0-2 arrive; then the run is interrupted.
   Summary first = RunInterruptedAfter(4, "e1");
-  EXPECT_TRUE(first.cancelled);
+  EXPECT_TRUE(first.interrupted);
   // What stays is the resumable state only: the temporary file and its journal.
   std::set<std::string> left = dir_.Files();
   ASSERT_EQ(left.size(), 2u);
@@ -1077,7 +1138,7 @@ TEST_F(CompositeChecksumTest, AResumedObjectChecksTheBytesAnEarlierRunLeft) {
   // The listing, the HEAD, the attributes and the first range; then Ctrl-C.
   int replies = 0;
   fake_.after_reply = [&] { cancel = ++replies == 4; };
-  EXPECT_TRUE(RunPlan({{{"b", "", "", dir_.path(), ""}}, {}}).cancelled);
+  EXPECT_TRUE(RunPlan({{{"b", "", "", dir_.path(), ""}}, {}}).interrupted);
   std::string temp = *dir_.Files().begin();
   temp = temp.substr(0, temp.rfind('.')) + ".part";
   // The bytes on disk rot: byte 3 (stored part 1) changes.
@@ -1237,11 +1298,55 @@ TEST_F(LoopsTest, ALoopThatCannotBeMadeLeavesTheWorkToTheFirst) {
   config_.event_loops = 3;
   Summary summary = transfer::RunPlan(config_, fake_, {{{"b", "", "", dir_.path(), ""}}, {}},
                                       collector_, []() -> std::unique_ptr<http::HttpClient> {
-                                        throw std::runtime_error("curl_multi_init failed");
+                                        return nullptr;  // (libcurl could not start)
                                       });
   EXPECT_EQ(summary.succeeded, 50u);
   EXPECT_EQ(fake_.max_in_flight, 4u);  // the whole concurrency, shared with no one
   for (const auto& [key, body] : bodies) EXPECT_EQ(dir_.Read(key), body) << key;
+}
+
+TEST_F(LoopsTest, ACancelledRunReportsEveryObjectOnceFromEveryLoop) {
+  DownloadPlan plan;
+  for (int i = 0; i < 200; ++i) {
+    std::string key = "k" + std::to_string(i);
+    fake_.ScriptObject(GetUrl(key), {key, "\"e\""});
+    plan.objects.push_back({"b", key, "", dir_.path(), ""});
+  }
+  std::atomic<bool> cancel{false};
+  config_.cancel = &cancel;
+  std::atomic<int> delivered{0};
+  fake_.after_reply = [&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    if (++delivered == 30) cancel = true;
+  };
+  helper_delay_ = std::chrono::milliseconds(1);
+  Summary summary = RunWithLoops(plan, 3);
+  EXPECT_TRUE(summary.interrupted);
+  EXPECT_GT(summary.cancelled, 0u);
+  ASSERT_EQ(collector_.results.size(), 200u);
+  std::set<std::string> keys;
+  for (const ObjectResult& result : collector_.results) {
+    EXPECT_TRUE(keys.insert(result.key).second) << result.key << " reported twice";
+  }
+  EXPECT_EQ(summary.succeeded + summary.cancelled, 200u);
+  EXPECT_EQ(dir_.Files().size(), summary.succeeded);
+}
+
+TEST_F(LoopsTest, EveryLoopDrawsOnTheRunsOneRetryBudget) {
+  config_.max_retries = 100;
+  config_.concurrency = 30;
+  DownloadPlan plan;
+  for (int i = 0; i < 60; ++i) {
+    std::string key = "k" + std::to_string(i);
+    fake_.Script(GetUrl(key), {200, {}, "", "Connection refused"});
+    plan.objects.push_back({"b", key, "", dir_.path(), ""});
+  }
+  fake_.after_reply = [] { std::this_thread::sleep_for(std::chrono::milliseconds(1)); };
+  Summary summary = RunWithLoops(plan, 3);
+  EXPECT_EQ(summary.failed, 60u);
+  EXPECT_GT(helper_replies_.load(), 0);
+  // 500 tokens at 10 per transport retry: 50 retries for the run, not per loop.
+  EXPECT_EQ(summary.retries, 50u);
 }
 
 TEST_F(LoopsTest, CancellingStopsEveryLoopAndLeavesOnlyCompleteFiles) {
@@ -1255,7 +1360,7 @@ TEST_F(LoopsTest, CancellingStopsEveryLoopAndLeavesOnlyCompleteFiles) {
   };
   helper_delay_ = std::chrono::milliseconds(1);  // (not all done before the cancel)
   Summary summary = RunWithLoops({{{"b", "", "", dir_.path(), ""}}, {}}, 3);
-  EXPECT_TRUE(summary.cancelled);
+  EXPECT_TRUE(summary.interrupted);
   EXPECT_LT(summary.succeeded, 400u);
   for (const ObjectResult& result : collector_.results) {
     EXPECT_TRUE(result.status.ok() || result.status.code() == StatusCode::kCancelled)

@@ -1,0 +1,109 @@
+// The public API over real sockets: Downloader against a local HTTP server.
+#include "s3pull/downloader.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "local_http_server.h"
+#include "temp_dir.h"
+
+namespace s3pull {
+namespace {
+
+using testing::HttpReply;
+using testing::HttpRequestSeen;
+using testing::LocalHttpServer;
+using testing::Reply;
+using testing::TempDir;
+
+// Serves GET /b/<key> as the whole object, whatever range is asked for (a
+// server without ranges), with a fixed ETag.
+HttpReply ServeObjects(const HttpRequestSeen& request) {
+  const std::string prefix = "/b/";
+  if (request.method != "GET" || !request.target.starts_with(prefix)) return Reply(400, "");
+  std::string key = request.target.substr(prefix.size());
+  return Reply(200, "body of " + key, "ETag: \"e\"\r\n");
+}
+
+class Recorder final : public Observer {
+ public:
+  void OnObjectDone(const ObjectResult& result) override {
+    results.push_back(result);
+    if (on_result) on_result();
+  }
+  std::vector<ObjectResult> results;
+  std::function<void()> on_result;
+};
+
+class DownloaderTest : public ::testing::Test {
+ protected:
+  DownloaderTest() : server_(ServeObjects) {
+    options_.endpoint_url = server_.url();
+    options_.sign_requests = false;
+    options_.concurrency = 1;  // one object at a time: the others wait to start
+    options_.event_loops = 1;
+    for (int i = 0; i < 20; ++i) {
+      plan_.objects.push_back({"b", "k" + std::to_string(i), "", dir_.path(), ""});
+    }
+  }
+
+  LocalHttpServer server_;
+  ClientOptions options_;
+  DownloadPlan plan_;
+  TempDir dir_;
+};
+
+TEST_F(DownloaderTest, ACancelledRunReportsEveryObjectAndTheNextRunFinishesTheJob) {
+  Result<std::unique_ptr<Downloader>> downloader = Downloader::Create(options_);
+  ASSERT_TRUE(downloader.ok()) << downloader.status().ToString();
+  Recorder first;
+  first.on_result = [&] { (*downloader)->Cancel(); };
+  Summary cancelled = (*downloader)->Run(plan_, first);
+  EXPECT_TRUE(cancelled.interrupted);
+  ASSERT_EQ(first.results.size(), 20u);
+  EXPECT_EQ(cancelled.succeeded + cancelled.cancelled, 20u);
+  EXPECT_GE(cancelled.cancelled, 18u);
+  std::set<std::string> keys;
+  for (const ObjectResult& result : first.results) keys.insert(result.key);
+  EXPECT_EQ(keys.size(), 20u);
+
+  // The same Downloader runs again, to the end: the Cancel() was the first run's.
+  Recorder second;
+  Summary finished = (*downloader)->Run(plan_, second);
+  EXPECT_FALSE(finished.interrupted);
+  ASSERT_EQ(second.results.size(), 20u);
+  EXPECT_EQ(finished.succeeded + finished.unchanged, 20u);
+  EXPECT_EQ(finished.failed, 0u);
+  for (const ObjectResult& result : second.results) {
+    EXPECT_NE(result.outcome, Outcome::kCancelled) << result.key;
+  }
+  EXPECT_EQ(dir_.Read("k7"), "body of k7");
+  EXPECT_EQ(dir_.Files().size(), 20u);
+}
+
+TEST_F(DownloaderTest, ACancelBeforeTheRunStopsItAtItsStart) {
+  Result<std::unique_ptr<Downloader>> downloader = Downloader::Create(options_);
+  ASSERT_TRUE(downloader.ok()) << downloader.status().ToString();
+  (*downloader)->Cancel();
+  Recorder recorder;
+  Summary summary = (*downloader)->Run(plan_, recorder);
+  EXPECT_TRUE(summary.interrupted);
+  EXPECT_EQ(summary.cancelled, 20u);
+  for (const ObjectResult& result : recorder.results) EXPECT_FALSE(result.started) << result.key;
+  EXPECT_EQ(server_.requests(), 0);
+  EXPECT_TRUE(dir_.Files().empty());
+}
+
+TEST_F(DownloaderTest, BadOptionsAreAStatusNotAnException) {
+  options_.endpoint_url = "ftp://example.com";
+  Result<std::unique_ptr<Downloader>> downloader = Downloader::Create(options_);
+  ASSERT_FALSE(downloader.ok());
+  EXPECT_EQ(downloader.status().code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace s3pull
