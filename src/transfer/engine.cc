@@ -604,9 +604,12 @@ class Run {
     std::string_view relative = std::string_view(object.key).substr(source.base.size());
     if (relative.empty()) return;  // the prefix's own folder marker
     if (fs::IsFolderMarker(relative)) {
-      // Folder markers hold no data: make the folder (when its name is safe).
+      // Folder markers hold no data: make the folder (when its name is safe;
+      // one that cannot be made is reported, a result like any other).
       if (fs::SafeRelativePath(relative.substr(0, relative.size() - 1)).ok()) {
-        fs::MakeDirectoriesBeneath(source.dest_dir, relative);
+        if (Status made = fs::MakeDirectoriesBeneath(source.dest_dir, relative); !made.ok()) {
+          Report(ObjectResult{source.bucket, object.key, "", 0, false, made});
+        }
       }
       return;
     }

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -243,6 +244,18 @@ TEST_F(EngineTest, AKeyThatIsBothAFileAndAFolderFailsOneObjectOnly) {
   EXPECT_EQ(dir_.Read("a"), "file a");
   EXPECT_NE(collector_.Find("a/b")->status.message().find("Not a directory"), std::string::npos);
   EXPECT_NE(collector_.Find("c")->status.message().find("Is a directory"), std::string::npos);
+}
+
+TEST_F(EngineTest, FolderMarkersMakeFoldersOrSayWhyNot) {
+  // "made/" becomes a folder; "a/" cannot: "a" is a file there already.
+  std::ofstream(dir_.path() + "/a") << "mine";
+  fake_.Script(ListUrl(""), {200, {}, PageXml({{"a/", ""}, {"made/", ""}}), ""});
+  Summary summary = RunPlan({{{"b", "", "", dir_.path(), ""}}, {}});
+  EXPECT_EQ(summary.objects, 1u);
+  ASSERT_NE(collector_.Find("a/"), nullptr);
+  EXPECT_EQ(collector_.Find("a/")->outcome, Outcome::kFailed);
+  EXPECT_TRUE(std::filesystem::is_directory(dir_.path() + "/made"));
+  EXPECT_EQ(dir_.Read("a"), "mine");
 }
 
 TEST_F(EngineTest, TwoObjectsToOnePathRefuseTheSecond) {
