@@ -23,6 +23,7 @@ enum class StatusCode {
   kIntegrityError,   // the bytes do not match the object's checksum or MD5
   kIoError,          // the local file system failed
   kUnsafePath,       // the key cannot be written safely under the destination
+  kObjectChanged,    // a reply came from another version of the object than the first
   kCancelled,
 };
 

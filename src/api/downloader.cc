@@ -75,8 +75,7 @@ class CurlDownloader final : public Downloader {
 
 namespace {
 
-// Create()'s work; it may throw std::bad_alloc.
-Result<std::unique_ptr<Downloader>> CreateDownloader(const ClientOptions& options) {
+Status CheckLimits(const ClientOptions& options) {
   if (options.concurrency < 0) {
     return Status(StatusCode::kInvalidArgument, "concurrency must be 0 (adaptive) or more");
   }
@@ -90,7 +89,24 @@ Result<std::unique_ptr<Downloader>> CreateDownloader(const ClientOptions& option
   if (options.part_size < 1) {
     return Status(StatusCode::kInvalidArgument, "part size must be at least 1 byte");
   }
-  auth::Environment env = auth::SystemEnvironment();
+  return Status::Ok();
+}
+
+transfer::ChecksumMode ChecksumModeOf(ChecksumPolicy policy) {
+  switch (policy) {
+    case ChecksumPolicy::kRequired:
+      return transfer::ChecksumMode::kRequired;
+    case ChecksumPolicy::kOff:
+      return transfer::ChecksumMode::kOff;
+    case ChecksumPolicy::kAuto:
+      break;
+  }
+  return transfer::ChecksumMode::kAuto;
+}
+
+// The endpoint, region and credentials, as the AWS CLI resolves them.
+Result<transfer::EngineConfig> EngineConfigFor(const ClientOptions& options,
+                                               const auth::Environment& env) {
   Result<auth::ProfileSettings> profile = auth::ResolveProfile(env, options.profile);
   if (!profile.ok()) return profile.status();
 
@@ -114,17 +130,7 @@ Result<std::unique_ptr<Downloader>> CreateDownloader(const ClientOptions& option
   config.max_retries = options.retries;
   config.fsync = options.fsync;
   config.skip_unchanged = options.skip_unchanged;
-  switch (options.checksum) {
-    case ChecksumPolicy::kAuto:
-      config.checksum_mode = transfer::ChecksumMode::kAuto;
-      break;
-    case ChecksumPolicy::kRequired:
-      config.checksum_mode = transfer::ChecksumMode::kRequired;
-      break;
-    case ChecksumPolicy::kOff:
-      config.checksum_mode = transfer::ChecksumMode::kOff;
-      break;
-  }
+  config.checksum_mode = ChecksumModeOf(options.checksum);
   if (options.sign_requests) {
     if (!profile->credentials) {
       return Status(StatusCode::kInvalidArgument,
@@ -134,14 +140,18 @@ Result<std::unique_ptr<Downloader>> CreateDownloader(const ClientOptions& option
     }
     config.credentials = *profile->credentials;
   }
+  return config;
+}
 
-  RaiseOpenFileLimit();
+// libcurl's options: connections, and the trust store read once for the run.
+Result<http::CurlOptions> CurlOptionsFor(const ClientOptions& options, const auth::Environment& env,
+                                         bool https) {
   http::CurlOptions curl;
   curl.max_connections =
       options.concurrency > 0 ? options.concurrency : schedule::ConcurrencyOptions{}.max;
   curl.verify_tls = options.verify_tls;
   curl.ca_bundle = options.ca_bundle.empty() ? FirstSet(env, {"AWS_CA_BUNDLE"}) : options.ca_bundle;
-  if (curl.verify_tls && config.endpoint.scheme == "https" && http::TrustStore::Usable()) {
+  if (curl.verify_tls && https && http::TrustStore::Usable()) {
     Result<std::shared_ptr<const http::TrustStore>> store = http::TrustStore::Load(curl.ca_bundle);
     if (!store.ok()) {
       bool from_env = options.ca_bundle.empty() && !curl.ca_bundle.empty();
@@ -152,9 +162,22 @@ Result<std::unique_ptr<Downloader>> CreateDownloader(const ClientOptions& option
   }
   curl.user_agent = std::string("s3pull/") + S3PULL_VERSION;
   curl.stall_timeout_seconds = options.stall_timeout_seconds;
-  Result<std::unique_ptr<http::CurlHttpClient>> http = http::CurlHttpClient::Create(curl);
+  return curl;
+}
+
+// Create()'s work; it may throw std::bad_alloc.
+Result<std::unique_ptr<Downloader>> CreateDownloader(const ClientOptions& options) {
+  if (Status limits = CheckLimits(options); !limits.ok()) return limits;
+  auth::Environment env = auth::SystemEnvironment();
+  Result<transfer::EngineConfig> config = EngineConfigFor(options, env);
+  if (!config.ok()) return config.status();
+  Result<http::CurlOptions> curl = CurlOptionsFor(options, env, config->endpoint.scheme == "https");
+  if (!curl.ok()) return curl.status();
+  RaiseOpenFileLimit();
+  Result<std::unique_ptr<http::CurlHttpClient>> http = http::CurlHttpClient::Create(*curl);
   if (!http.ok()) return http.status();
-  return std::unique_ptr<Downloader>(new CurlDownloader(std::move(config), curl, std::move(*http)));
+  return std::unique_ptr<Downloader>(
+      new CurlDownloader(std::move(*config), *curl, std::move(*http)));
 }
 
 }  // namespace

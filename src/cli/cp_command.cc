@@ -139,71 +139,84 @@ CpCommand::CpCommand(CLI::App& app) {
   command_->footer(kExamples);
 }
 
+Result<DownloadPlan> CpCommand::KeyListPlan(const s3::S3Location& source) const {
+  if (!IsPrefix(source.key)) {
+    return Status(
+        StatusCode::kInvalidArgument,
+        "with --from-file, SOURCE is s3://BUCKET/ or s3://BUCKET/PREFIX/ (ending in '/')");
+  }
+  Result<std::string> text = ReadKeyListFile(from_file_);
+  if (!text.ok()) return text.status();
+  Result<std::vector<KeyListEntry>> entries = ParseKeyList(*text);
+  if (!entries.ok()) return entries.status();
+  DownloadPlan plan;
+  for (KeyListEntry& entry : *entries) {
+    if (entry.from_url) {
+      plan.objects.push_back({entry.bucket, entry.key, "", dest_, ""});
+    } else {
+      plan.objects.push_back({source.bucket, source.key + entry.key, "", dest_, source.key});
+    }
+  }
+  return plan;
+}
+
+Result<CpCommand::Plan> CpCommand::BuildPlan(const s3::S3Location& source) const {
+  const std::string& bucket = source.bucket;
+  const std::string& key = source.key;
+  auto usage = [](std::string why) { return Status(StatusCode::kInvalidArgument, std::move(why)); };
+  Plan out;
+  if (!from_file_.empty() || IsPrefix(key) || s3::HasWildcard(key)) {
+    if (dest_ == "-") return usage("'-' (standard output) takes a single object only");
+    if (Exists(dest_) && !IsDirectory(dest_)) {
+      return usage("destination " + dest_ + " exists and is not a folder");
+    }
+  }
+  if (!from_file_.empty()) {
+    Result<DownloadPlan> plan = KeyListPlan(source);
+    if (!plan.ok()) return plan.status();
+    out.plan = std::move(*plan);
+  } else if (s3::HasWildcard(key)) {
+    Result<s3::GlobPattern> glob = s3::GlobPattern::Compile(key);
+    if (!glob.ok()) return glob.status();
+    out.plan.prefixes.push_back({bucket, glob->ListPrefix(), key, dest_, glob->BaseDir()});
+  } else if (IsPrefix(key)) {
+    out.plan.prefixes.push_back({bucket, key, "", dest_, key});
+  } else {
+    out.single_key = true;
+    out.to_stdout = dest_ == "-";
+    if (out.to_stdout) {
+      out.plan.objects.push_back({bucket, key, "-", "", ""});
+    } else if (dest_.ends_with('/') || IsDirectory(dest_)) {
+      // Into a folder, under the key's last segment.
+      out.plan.objects.push_back({bucket, key, "", dest_, key.substr(0, key.rfind('/') + 1)});
+    } else {
+      out.plan.objects.push_back({bucket, key, dest_, "", ""});
+    }
+  }
+  return out;
+}
+
 int CpCommand::Run() {
   Result<s3::S3Location> source = s3::ParseS3Url(source_);
   if (!source.ok()) return UsageError(source.status().message());
   if (dest_.empty()) return UsageError("DEST is empty; use '.' for the current folder");
-  const std::string& bucket = source->bucket;
-  const std::string& key = source->key;
-
-  DownloadPlan plan;
-  bool single_to_stdout = false;
-  bool single_key = false;
-  if (!from_file_.empty() || IsPrefix(key) || s3::HasWildcard(key)) {
-    if (dest_ == "-") return UsageError("'-' (standard output) takes a single object only");
-    if (Exists(dest_) && !IsDirectory(dest_)) {
-      return UsageError("destination " + dest_ + " exists and is not a folder");
-    }
-  }
-  if (!from_file_.empty()) {
-    if (!IsPrefix(key)) {
-      return UsageError(
-          "with --from-file, SOURCE is s3://BUCKET/ or s3://BUCKET/PREFIX/ (ending in '/')");
-    }
-    Result<std::string> text = ReadKeyListFile(from_file_);
-    if (!text.ok()) return UsageError(text.status().message());
-    Result<std::vector<KeyListEntry>> entries = ParseKeyList(*text);
-    if (!entries.ok()) return UsageError(entries.status().message());
-    for (KeyListEntry& entry : *entries) {
-      if (entry.from_url) {
-        plan.objects.push_back({entry.bucket, entry.key, "", dest_, ""});
-      } else {
-        plan.objects.push_back({bucket, key + entry.key, "", dest_, key});
-      }
-    }
-  } else if (s3::HasWildcard(key)) {
-    Result<s3::GlobPattern> glob = s3::GlobPattern::Compile(key);
-    if (!glob.ok()) return UsageError(glob.status().message());
-    plan.prefixes.push_back({bucket, glob->ListPrefix(), key, dest_, glob->BaseDir()});
-  } else if (IsPrefix(key)) {
-    plan.prefixes.push_back({bucket, key, "", dest_, key});
-  } else if (dest_ == "-") {
-    single_key = true;
-    single_to_stdout = true;
-    plan.objects.push_back({bucket, key, "-", "", ""});
-  } else if (dest_.ends_with('/') || IsDirectory(dest_)) {
-    // Into a folder, under the key's last segment.
-    single_key = true;
-    plan.objects.push_back({bucket, key, "", dest_, key.substr(0, key.rfind('/') + 1)});
-  } else {
-    single_key = true;
-    plan.objects.push_back({bucket, key, dest_, "", ""});
-  }
+  Result<Plan> plan = BuildPlan(*source);
+  if (!plan.ok()) return UsageError(plan.status().message());
 
   connection_.options().skip_unchanged = !refetch_;
   Result<std::unique_ptr<Downloader>> downloader = Downloader::Create(connection_.options());
   if (!downloader.ok()) return UsageError(downloader.status().message());
-  Reporter reporter(single_to_stdout ? stderr : stdout, quiet_);
-  if (single_key) reporter.HintPrefixOnMissingKey();
+  Reporter reporter(plan->to_stdout ? stderr : stdout, quiet_);
+  if (plan->single_key) reporter.HintPrefixOnMissingKey();
   Summary summary;
   {
     InterruptGuard guard(**downloader);
-    summary = (*downloader)->Run(plan, reporter);
+    summary = (*downloader)->Run(plan->plan, reporter);
   }
   std::fflush(stdout);
   reporter.PrintSummary(summary);
   if (summary.interrupted) return kExitInterrupted;
-  return summary.failed == 0 ? kExitOk : kExitFailures;
+  return summary.failed == 0 && summary.error.ok() ? kExitOk : kExitFailures;
 }
 
 }  // namespace s3pull::cli

@@ -9,6 +9,8 @@
 #include <string>
 
 #include "cli/connection_flags.h"
+#include "s3/s3_url.h"
+#include "s3pull/downloader.h"
 
 namespace s3pull::cli {
 
@@ -22,6 +24,16 @@ class CpCommand {
   int Run();
 
  private:
+  // What cp runs: the plan, and whether it names one key (to standard output).
+  struct Plan {
+    DownloadPlan plan;
+    bool single_key = false;
+    bool to_stdout = false;
+  };
+  // The plan for SOURCE and the options; errors are usage errors.
+  Result<Plan> BuildPlan(const s3::S3Location& source) const;
+  Result<DownloadPlan> KeyListPlan(const s3::S3Location& source) const;
+
   CLI::App* command_;
   std::string source_;
   std::string dest_;

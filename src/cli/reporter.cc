@@ -58,6 +58,7 @@ void Reporter::OnObjectDone(const ObjectResult& result) {
 
 void Reporter::PrintSummary(const Summary& s) const {
   // Like a failure, an interruption is said even in quiet mode.
+  if (!s.error.ok()) std::fprintf(stderr, "s3pull: %s\n", s.error.ToString().c_str());
   if (s.interrupted) {
     std::fprintf(stderr,
                  "Interrupted: %llu objects stopped midway and %llu not started were not written; "

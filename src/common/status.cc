@@ -23,6 +23,8 @@ const char* StatusCodeName(StatusCode code) {
       return "I/O error";
     case StatusCode::kUnsafePath:
       return "unsafe path";
+    case StatusCode::kObjectChanged:
+      return "object changed";
     case StatusCode::kCancelled:
       return "cancelled";
   }

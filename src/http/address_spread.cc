@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <utility>
 
 namespace s3pull::http {
 
@@ -35,10 +36,12 @@ std::vector<std::string> ConnectToEntries(const HostPort& target,
                                           const std::vector<std::string>& addresses) {
   std::vector<std::string> entries;
   std::string port = std::to_string(target.port);
+  std::string host_port = target.host + ":" + port + ":";
   for (const std::string& address : addresses) {
     bool v6 = address.find(':') != std::string::npos;
-    entries.push_back(target.host + ":" + port + ":" + (v6 ? "[" + address + "]" : address) + ":" +
-                      port);
+    std::string entry = host_port;
+    entry.append(v6 ? "[" : "").append(address).append(v6 ? "]" : "").append(":").append(port);
+    entries.push_back(std::move(entry));
   }
   return entries;
 }

@@ -273,8 +273,9 @@ struct CurlHttpClient::Impl {
       curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, t->request.method.c_str());
     }
     t->header_list.reset();
+    std::string line;
     for (const auto& [name, value] : t->request.headers) {
-      std::string line = name + ": " + value;
+      line.assign(name).append(": ").append(value);
       Append(t->header_list, line.c_str());
     }
     // Signed requests must not grow headers the signer did not see; "Accept"

@@ -30,93 +30,150 @@ bool HasWildcard(std::string_view pattern) {
   return false;
 }
 
-Result<GlobPattern> GlobPattern::Compile(std::string_view pattern) {
-  GlobPattern glob;
-  std::vector<Token> tokens;
-  bool in_prefix = true;
-  auto push_byte = [&](char c) {
-    Token token;
-    token.bytes.set(static_cast<unsigned char>(c));
-    tokens.push_back(token);
-    if (in_prefix) glob.list_prefix_.push_back(c);
-  };
-  // One class member, or the end of a range: a byte, or '\' and a byte.
-  auto class_byte = [&](size_t& at, unsigned char& out) {
-    if (pattern[at] == '\\') {
-      if (++at == pattern.size()) return false;
-    }
-    out = static_cast<unsigned char>(pattern[at++]);
-    return true;
-  };
+namespace {
 
-  for (size_t i = 0; i < pattern.size();) {
-    char c = pattern[i];
-    if (c == '\\') {
-      if (i + 1 == pattern.size()) return InvalidPattern("trailing '\\'");
-      push_byte(pattern[i + 1]);
-      i += 2;
-    } else if (c == '*') {
-      in_prefix = false;
-      size_t end = std::min(pattern.find_first_not_of('*', i), pattern.size());
-      Token token;
-      token.kind = end - i == 1 ? Token::Kind::kStar : Token::Kind::kDoubleStar;
-      tokens.push_back(token);
-      i = end;
-    } else if (c == '?') {
-      in_prefix = false;
-      Token token;
-      token.bytes.set().reset('/');
-      tokens.push_back(token);
-      ++i;
-    } else if (c == '[') {
-      in_prefix = false;
-      size_t at = i + 1;
-      bool negate = at < pattern.size() && (pattern[at] == '!' || pattern[at] == '^');
-      if (negate) ++at;
-      Token token;
-      for (bool first = true;; first = false) {
-        if (at >= pattern.size()) return InvalidPattern("unclosed '['");
-        if (pattern[at] == ']' && !first) break;
-        unsigned char low = 0;
-        if (!class_byte(at, low)) return InvalidPattern("unclosed '['");
-        unsigned char high = low;
-        if (at + 1 < pattern.size() && pattern[at] == '-' && pattern[at + 1] != ']') {
-          ++at;
-          if (!class_byte(at, high)) return InvalidPattern("unclosed '['");
-          if (high < low) return InvalidPattern("reversed range in '[...]'");
-        }
-        for (int b = low; b <= high; ++b) token.bytes.set(b);
-      }
-      if (negate) token.bytes.flip();
-      token.bytes.reset('/');
-      tokens.push_back(token);
-      i = at + 1;
-    } else {
-      push_byte(c);
-      ++i;
-    }
+// One byte of a class at pattern[at], or '\\' and a byte; moves `at` past it.
+bool ClassByte(std::string_view pattern, size_t& at, unsigned char& out) {
+  if (pattern[at] == '\\' && ++at == pattern.size()) return false;
+  out = static_cast<unsigned char>(pattern[at++]);
+  return true;
+}
+
+// One member of a class at pattern[at]: a byte or a range "a-z", added to
+// `bytes`; moves `at` past it.
+Status ClassMember(std::string_view pattern, size_t& at, std::bitset<256>& bytes) {
+  unsigned char low = 0;
+  if (!ClassByte(pattern, at, low)) return InvalidPattern("unclosed '['");
+  unsigned char high = low;
+  if (at + 1 < pattern.size() && pattern[at] == '-' && pattern[at + 1] != ']') {
+    ++at;
+    if (!ClassByte(pattern, at, high)) return InvalidPattern("unclosed '['");
+    if (high < low) return InvalidPattern("reversed range in '[...]'");
   }
+  for (int b = low; b <= high; ++b) bytes.set(b);
+  return Status::Ok();
+}
 
-  // Mark whole-segment "**/" (it may match no folder), and merge "**/**/"
-  // into one: the pair matches the same keys, and Matches() relies on a
-  // skipped "**/" never landing on another.
+}  // namespace
+
+// "[...]" starting at pattern[at] (just after the '['): the token, and `at`
+// moved past the ']'.
+Result<GlobPattern::Token> GlobPattern::ParseClass(std::string_view pattern, size_t& at) {
+  bool negate = at < pattern.size() && (pattern[at] == '!' || pattern[at] == '^');
+  if (negate) ++at;
+  Token token;
+  for (bool first = true;; first = false) {
+    if (at >= pattern.size()) return InvalidPattern("unclosed '['");
+    if (pattern[at] == ']' && !first) break;
+    if (Status member = ClassMember(pattern, at, token.bytes); !member.ok()) return member;
+  }
+  ++at;  // the ']'
+  if (negate) token.bytes.flip();
+  token.bytes.reset('/');
+  return token;
+}
+
+// Marks whole-segment "**/" (it may match no folder), and merges "**/**/"
+// into one: the pair matches the same keys, and Matches() relies on a
+// skipped "**/" never landing on another.
+std::vector<GlobPattern::Token> GlobPattern::MergeDoubleStars(const std::vector<Token>& tokens) {
   auto is_slash = [](const Token& t) {
     return t.kind == Token::Kind::kByte && t.bytes.count() == 1 && t.bytes.test('/');
   };
+  std::vector<Token> merged;
   for (size_t k = 0; k < tokens.size(); ++k) {
     Token token = tokens[k];
     if (token.kind == Token::Kind::kDoubleStar) {
       token.or_no_folder =
           (k == 0 || is_slash(tokens[k - 1])) && k + 1 < tokens.size() && is_slash(tokens[k + 1]);
-      size_t out = glob.tokens_.size();
-      if (token.or_no_folder && out >= 2 && glob.tokens_[out - 2].or_no_folder) {
+      size_t out = merged.size();
+      if (token.or_no_folder && out >= 2 && merged[out - 2].or_no_folder) {
         ++k;  // also drop the '/' after it
         continue;
       }
     }
-    glob.tokens_.push_back(token);
+    merged.push_back(token);
   }
+  return merged;
+}
+
+Result<GlobPattern> GlobPattern::Compile(std::string_view pattern) {
+  GlobPattern glob;
+  std::vector<Token> tokens;
+  bool in_prefix = true;  // no wildcard yet: literal bytes also go to list_prefix_
+  for (size_t i = 0; i < pattern.size();) {
+    char c = pattern[i];
+    Token token;
+    if (c == '*') {
+      size_t end = std::min(pattern.find_first_not_of('*', i), pattern.size());
+      token.kind = end - i == 1 ? Token::Kind::kStar : Token::Kind::kDoubleStar;
+      i = end;
+    } else if (c == '?') {
+      token.bytes.set().reset('/');
+      ++i;
+    } else if (c == '[') {
+      ++i;
+      Result<Token> parsed = ParseClass(pattern, i);
+      if (!parsed.ok()) return parsed.status();
+      token = *parsed;
+    } else {
+      if (c == '\\') {
+        if (++i == pattern.size()) return InvalidPattern("trailing '\\'");
+        c = pattern[i];
+      }
+      token.bytes.set(static_cast<unsigned char>(c));
+      if (in_prefix) glob.list_prefix_.push_back(c);
+      ++i;
+      tokens.push_back(token);
+      continue;
+    }
+    in_prefix = false;
+    tokens.push_back(token);
+  }
+  glob.tokens_ = MergeDoubleStars(tokens);
   return glob;
+}
+
+void GlobPattern::Enter(uint64_t* states, size_t position) const {
+  auto set = [states](size_t at) { states[at / 64] |= uint64_t{1} << (at % 64); };
+  set(position);
+  // Star runs are never adjacent and "**/**/" was merged: this never chains.
+  const size_t end = tokens_.size();
+  if (position == end || tokens_[position].kind == Token::Kind::kByte) return;
+  set(position + 1);
+  if (tokens_[position].or_no_folder) {
+    size_t after_slash = position + 2;
+    set(after_slash);
+    if (after_slash < end && tokens_[after_slash].kind != Token::Kind::kByte) {
+      set(after_slash + 1);
+    }
+  }
+}
+
+bool GlobPattern::Advance(const uint64_t* current, uint64_t* next, size_t words,
+                          unsigned char byte) const {
+  std::fill(next, next + words, 0);
+  bool alive = false;
+  for (size_t w = 0; w < words; ++w) {
+    for (uint64_t bits = current[w]; bits != 0; bits &= bits - 1) {
+      size_t position = w * 64 + static_cast<size_t>(std::countr_zero(bits));
+      if (position == tokens_.size()) continue;
+      const Token& token = tokens_[position];
+      if (token.kind == Token::Kind::kByte) {
+        if (!token.bytes.test(byte)) continue;
+        Enter(next, position + 1);
+      } else {
+        if (token.kind == Token::Kind::kStar && byte == '/') continue;
+        // The star consumed the byte: it may go on, or stop here (but a
+        // "**/" that consumed something can no longer skip its '/').
+        next[position / 64] |= uint64_t{1} << (position % 64);
+        size_t after = position + 1;
+        next[after / 64] |= uint64_t{1} << (after % 64);
+      }
+      alive = true;
+    }
+  }
+  return alive;
 }
 
 bool GlobPattern::Matches(std::string_view key) const {
@@ -134,49 +191,10 @@ bool GlobPattern::Matches(std::string_view key) const {
   }
   uint64_t* next = current + words;
 
-  auto set = [](uint64_t* states, size_t position) {
-    states[position / 64] |= uint64_t{1} << (position % 64);
-  };
-  // Enters `position` and what it reaches without consuming a byte. Star
-  // runs are never adjacent and "**/**/" was merged, so this never chains.
-  auto enter = [&](uint64_t* states, size_t position) {
-    set(states, position);
-    if (position == end || tokens_[position].kind == Token::Kind::kByte) return;
-    set(states, position + 1);
-    if (tokens_[position].or_no_folder) {
-      size_t after_slash = position + 2;
-      set(states, after_slash);
-      if (after_slash < end && tokens_[after_slash].kind != Token::Kind::kByte) {
-        set(states, after_slash + 1);
-      }
-    }
-  };
-
   std::fill(current, current + words, 0);
-  enter(current, list_prefix_.size());
+  Enter(current, list_prefix_.size());
   for (size_t at = list_prefix_.size(); at < key.size(); ++at) {
-    const auto byte = static_cast<unsigned char>(key[at]);
-    std::fill(next, next + words, 0);
-    bool alive = false;
-    for (size_t w = 0; w < words; ++w) {
-      for (uint64_t bits = current[w]; bits != 0; bits &= bits - 1) {
-        size_t position = w * 64 + static_cast<size_t>(std::countr_zero(bits));
-        if (position == end) continue;
-        const Token& token = tokens_[position];
-        if (token.kind == Token::Kind::kByte) {
-          if (!token.bytes.test(byte)) continue;
-          enter(next, position + 1);
-        } else {
-          if (token.kind == Token::Kind::kStar && byte == '/') continue;
-          // The star consumed the byte: it may go on, or stop here (but a
-          // "**/" that consumed something can no longer skip its '/').
-          set(next, position);
-          set(next, position + 1);
-        }
-        alive = true;
-      }
-    }
-    if (!alive) return false;
+    if (!Advance(current, next, words, static_cast<unsigned char>(key[at]))) return false;
     std::swap(current, next);
   }
   return (current[end / 64] >> (end % 64)) & 1;

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <bitset>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,6 +52,14 @@ class GlobPattern {
     bool or_no_folder = false;  // a whole-segment "**" before '/': may skip itself and the '/'
     std::bitset<256> bytes;     // kByte only
   };
+
+  static Result<Token> ParseClass(std::string_view pattern, size_t& at);
+  static std::vector<Token> MergeDoubleStars(const std::vector<Token>& tokens);
+  // Sets `position` in `states`, and what it reaches without a byte.
+  void Enter(uint64_t* states, size_t position) const;
+  // One key byte: the positions live after it, from those live before;
+  // false when none is.
+  bool Advance(const uint64_t* current, uint64_t* next, size_t words, unsigned char byte) const;
 
   std::vector<Token> tokens_;
   std::string list_prefix_;

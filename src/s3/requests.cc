@@ -38,53 +38,59 @@ bool IsDnsSafeBucket(std::string_view bucket) {
   return bucket.front() != '-' && bucket.back() != '-';
 }
 
+// "[v6]" and what follows it: the host with its brackets, and the text after ':'.
+Status ParseIpv6Authority(std::string_view authority, std::string& host,
+                          std::string_view& port_text) {
+  size_t close = authority.find(']');
+  if (close == std::string_view::npos) return BadEndpoint("unclosed '[' in the host");
+  std::string_view inside = authority.substr(1, close - 1);
+  if (inside.find(':') == std::string_view::npos) return BadEndpoint("bad IPv6 address");
+  for (char c : inside) {
+    bool hex = (c >= '0' && c <= '9') || (AsciiLower(c) >= 'a' && AsciiLower(c) <= 'f');
+    if (!hex && c != ':' && c != '.') return BadEndpoint("bad IPv6 address");
+  }
+  host = AsciiLower(authority.substr(0, close + 1));
+  std::string_view after = authority.substr(close + 1);
+  if (after.empty()) return Status::Ok();
+  if (after[0] != ':') return BadEndpoint("unexpected text after the IPv6 address");
+  port_text = after.substr(1);
+  return port_text.empty() ? BadEndpoint("empty port") : Status::Ok();
+}
+
+// "name[:port]": the host lower-cased, and the text after ':'.
+Status ParseNameAuthority(std::string_view authority, std::string& host,
+                          std::string_view& port_text) {
+  size_t colon = authority.find(':');
+  if (colon != authority.rfind(':')) {
+    return BadEndpoint("an IPv6 address needs brackets: http://[::1]:9000");
+  }
+  std::string_view name = authority.substr(0, colon);
+  if (name.empty()) return BadEndpoint("no host");
+  for (char c : name) {
+    if (!IsAsciiAlnum(c) && c != '-' && c != '.' && c != '_') {
+      return BadEndpoint("bad character in the host name");
+    }
+  }
+  host = AsciiLower(name);
+  if (colon == std::string_view::npos) return Status::Ok();
+  port_text = authority.substr(colon + 1);
+  return port_text.empty() ? BadEndpoint("empty port") : Status::Ok();
+}
+
 // Splits "host[:port]" or "[v6]:port"; host keeps the IPv6 brackets.
 Status ParseAuthority(std::string_view authority, std::string& host, int& port) {
   std::string_view port_text;
-  if (authority.starts_with('[')) {
-    size_t close = authority.find(']');
-    if (close == std::string_view::npos) return BadEndpoint("unclosed '[' in the host");
-    std::string_view inside = authority.substr(1, close - 1);
-    if (inside.find(':') == std::string_view::npos) return BadEndpoint("bad IPv6 address");
-    for (char c : inside) {
-      bool hex = (c >= '0' && c <= '9') || (AsciiLower(c) >= 'a' && AsciiLower(c) <= 'f');
-      if (!hex && c != ':' && c != '.') return BadEndpoint("bad IPv6 address");
-    }
-    host = AsciiLower(authority.substr(0, close + 1));
-    std::string_view after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after[0] != ':') return BadEndpoint("unexpected text after the IPv6 address");
-      port_text = after.substr(1);
-      if (port_text.empty()) return BadEndpoint("empty port");
-    }
-  } else {
-    size_t colon = authority.find(':');
-    if (colon != authority.rfind(':')) {
-      return BadEndpoint("an IPv6 address needs brackets: http://[::1]:9000");
-    }
-    std::string_view name = authority.substr(0, colon);
-    if (name.empty()) return BadEndpoint("no host");
-    for (char c : name) {
-      if (!IsAsciiAlnum(c) && c != '-' && c != '.' && c != '_') {
-        return BadEndpoint("bad character in the host name");
-      }
-    }
-    host = AsciiLower(name);
-    if (colon != std::string_view::npos) {
-      port_text = authority.substr(colon + 1);
-      if (port_text.empty()) return BadEndpoint("empty port");
-    }
-  }
+  Status parsed = authority.starts_with('[') ? ParseIpv6Authority(authority, host, port_text)
+                                             : ParseNameAuthority(authority, host, port_text);
+  if (!parsed.ok()) return parsed;
   port = 0;
-  if (!port_text.empty()) {
-    if (port_text.size() > 5) return BadEndpoint("bad port");
-    for (char c : port_text) {
-      if (c < '0' || c > '9') return BadEndpoint("bad port");
-      port = port * 10 + (c - '0');
-    }
-    if (port < 1 || port > 65535) return BadEndpoint("port out of range");
+  if (port_text.empty()) return Status::Ok();
+  if (port_text.size() > 5) return BadEndpoint("bad port");
+  for (char c : port_text) {
+    if (c < '0' || c > '9') return BadEndpoint("bad port");
+    port = port * 10 + (c - '0');
   }
-  return Status::Ok();
+  return port < 1 || port > 65535 ? BadEndpoint("port out of range") : Status::Ok();
 }
 
 bool UseVirtualHost(const Endpoint& endpoint, std::string_view bucket) {

@@ -27,6 +27,8 @@ FailureKind ClassifyFailure(const Status& status) {
     case StatusCode::kProtocolError:
     case StatusCode::kIntegrityError:
       return FailureKind::kBadReply;
+    case StatusCode::kObjectChanged:
+      return FailureKind::kChanged;
     case StatusCode::kServiceError:
       break;
     default:

@@ -23,7 +23,7 @@ enum class FailureKind {
   kTransport,    // reset, refused, timeout, stall, short body: retry
   kBadReply,     // a reply that is not what was asked (length, range, checksum): retry
   kClockSkew,    // RequestTimeTooSkewed: correct the clock, re-sign, retry
-  kChanged,      // 412 PreconditionFailed: the object changed; never spliced
+  kChanged,      // 412 PreconditionFailed, kObjectChanged: the object changed; never spliced
   kFatal,        // 400, 403, 404, TLS verification, local errors: retrying cannot help
 };
 

@@ -186,30 +186,12 @@ class Run {
     for (const PrefixSource& source : plan.prefixes) AddPrefix(source);
     std::unordered_set<std::string> claimed_paths;
     for (const ObjectSource& object : plan.objects) AddObject(object, claimed_paths);
-    int max_loops = MaxLoops(config_);
-    if (more_loops && config_.event_loops > 0) {
-      for (int i = 1; i < max_loops; ++i) StartHelper(more_loops);
-    } else if (more_loops && max_loops > 1) {
-      spreader_.emplace(schedule::LoopSpreadOptions{max_loops});
+    StartLoops(more_loops);
+    while (!Cancelled() && Step(more_loops)) {
     }
-    for (;;) {
-      if (Cancelled()) {
-        Cancel();
-        share_.WakeHelpers();
-        break;
-      }
-      while (std::optional<schedule::Scheduler::Action> action = scheduler_.Next())
-        StartAction(*action);
-      // (Objects that need no request finish inside StartAction.)
-      ShareObjects();
-      bool helpers_done = share_.HelpersDone();  // (they post every result before they leave)
-      for (const ObjectResult& result : share_.TakeResults()) Report(result);
-      if (scheduler_.Finished() && hash_pool_.pending() == 0 && helpers_done) break;
-      if (spreader_ && scheduler_.Saturated() && scheduler_.waiting_objects() > 0) {
-        spreader_->OnWorkWaiting();
-      }
-      Turn();
-      if (spreader_) SpreadLoops(more_loops);
+    if (Cancelled()) {
+      Cancel();
+      share_.WakeHelpers();
     }
     for (std::thread& helper : helpers_) helper.join();
     for (const ObjectResult& result : share_.TakeResults()) Report(result);
@@ -218,6 +200,34 @@ class Run {
     summary_.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return summary_;
+  }
+
+  // Helpers from the start (a fixed number of loops), or a spreader that
+  // adds them as they are needed.
+  void StartLoops(const HttpClientFactory& more_loops) {
+    int max_loops = MaxLoops(config_);
+    if (more_loops && config_.event_loops > 0) {
+      for (int i = 1; i < max_loops; ++i) StartHelper(more_loops);
+    } else if (more_loops && max_loops > 1) {
+      spreader_.emplace(schedule::LoopSpreadOptions{max_loops});
+    }
+  }
+
+  // One turn of the first loop; false when the run is done.
+  bool Step(const HttpClientFactory& more_loops) {
+    while (std::optional<schedule::Scheduler::Action> action = scheduler_.Next())
+      StartAction(*action);
+    // (Objects that need no request finish inside StartAction.)
+    ShareObjects();
+    bool helpers_done = share_.HelpersDone();  // (they post every result before they leave)
+    for (const ObjectResult& result : share_.TakeResults()) Report(result);
+    if (scheduler_.Finished() && hash_pool_.pending() == 0 && helpers_done) return false;
+    if (spreader_ && scheduler_.Saturated() && scheduler_.waiting_objects() > 0) {
+      spreader_->OnWorkWaiting();
+    }
+    Turn();
+    if (spreader_) SpreadLoops(more_loops);
+    return true;
   }
 
   // A helper's run: objects handed over, until the first loop has no more.

@@ -188,88 +188,117 @@ Status ObjectDownload::OnPartHeaders(const PartSpec& part, int status,
                                      const http::Headers& headers) {
   if (status != 200 && status != 206) return Status::Ok();  // an S3 error: see OnPartDone
   if (failed()) return failure_;
-  const std::string* header = http::FindHeader(headers, "content-range");
-  std::string_view content_range = header ? std::string_view(*header) : std::string_view();
-  std::optional<s3::ContentRange> range = s3::ParseContentRange(content_range);
+  Status accepted;
   switch (part.kind) {
     case PartKind::kWhole:
-      if (status != 200) return Protocol("HTTP 206 in answer to a GET without Range");
-      if (!size_) size_ = ContentLength(headers);
-      if (const std::string* etag = http::FindHeader(headers, "etag")) {
-        if_match_ = s3::QuotedEtag(*etag);  // a resumed retry must get the same version
-      }
+      accepted = OnWholeHeaders(status, headers);
       break;
     case PartKind::kDiscover:
-      if (status == 200) {
-        // The server sent the whole object: it is complete in this one reply.
-        discovered_whole_ = true;
-        size_ = ContentLength(headers);
-        rest_queued_ = true;
-        break;
-      }
-      if (!range && content_range.ends_with("/0")) {
-        // An empty object. S3 answers 416, but some servers send 206 "bytes
-        // 0-0/0" with a Content-Length of 1 and no body: the body is not read.
-        size_ = 0;
-        break;
-      }
-      if (!range || range->first != 0 || range->last != std::min(part.length, range->total) - 1) {
-        return Protocol("Content-Range '" + std::string(content_range) +
-                        "' does not answer Range bytes=0-" + std::to_string(part.length - 1));
-      }
-      size_ = range->total;
-      if (const std::string* etag = http::FindHeader(headers, "etag")) {
-        if_match_ = s3::QuotedEtag(*etag);
-      }
-      part_count_ = schedule::PartCount(*size_, part_size_);
-      if (part_count_ > 1 && !if_match_.empty()) {
-        // Now that size and version are known, an earlier run's parts of
-        // this version can be used; this reply is part 0.
-        resumable_ = true;
-        parts_.assign(part_count_, PartState::kPending);
-        parts_[0] = PartState::kSent;
-        if (Status resumed = ResumeFromJournal(); !resumed.ok()) return resumed;
-      }
+      accepted = OnDiscoveryHeaders(part, status, headers);
       break;
-    case PartKind::kHead: {
-      // The object's headers, as a whole reply would carry them.
-      if (Status changed = CheckPinnedVersion(headers); !changed.ok()) return changed;
-      if (std::optional<uint64_t> length = ContentLength(headers); length != size_) {
-        return Changed("size " + (length ? std::to_string(*length) : std::string("unknown")) +
-                       ", expected " + std::to_string(*size_));
-      }
-      if (Status chosen = verifier_.Choose(headers, /*whole_reply=*/true); !chosen.ok()) {
-        return chosen;
-      }
-      // Asking again would not help: the object fails (unless its parts,
-      // still to come, may tell).
-      if (Status required = verifier_.RequireSomething();
-          !required.ok() && !verifier_.wants_attributes()) {
-        failure_ = required;
-      }
-      return failure_;
-    }
+    case PartKind::kRange:
+      accepted = OnRangeHeaders(part, status, headers);
+      break;
+    case PartKind::kHead:
+      return OnHeadHeaders(headers);
     case PartKind::kAttributes:
-      if (status != 200) return Protocol("HTTP 206 in answer to GetObjectAttributes");
-      return Status::Ok();
-    case PartKind::kRange: {
-      if (status != 206) {
-        return Protocol("HTTP " + std::to_string(status) +
-                        " in answer to a ranged GET: the server ignored Range");
-      }
-      uint64_t last = part.first + part.length - 1;
-      if (!range || range->first != part.first || range->last != last || range->total != *size_) {
-        return Protocol("Content-Range '" + std::string(content_range) +
-                        "' does not answer bytes " + Range(part.first, last, *size_));
-      }
-      if (Status changed = CheckPinnedVersion(headers); !changed.ok()) return changed;
-      break;
-    }
+      return status == 200 ? Status::Ok() : Protocol("HTTP 206 in answer to GetObjectAttributes");
   }
-  if (part.kind != PartKind::kRange) {
-    single_request_ = part_count_ <= 1;
-    hash_as_streamed_ = task_.dest_path == "-";
+  if (!accepted.ok()) return accepted;
+  if (part.kind != PartKind::kRange) StartReceiving();
+  return ReadyForBody(part, headers);
+}
+
+std::string_view ObjectDownload::ContentRangeOf(const http::Headers& headers) {
+  const std::string* header = http::FindHeader(headers, "content-range");
+  return header ? std::string_view(*header) : std::string_view();
+}
+
+Status ObjectDownload::OnWholeHeaders(int status, const http::Headers& headers) {
+  if (status != 200) return Protocol("HTTP 206 in answer to a GET without Range");
+  if (!size_) size_ = ContentLength(headers);
+  if (const std::string* etag = http::FindHeader(headers, "etag")) {
+    if_match_ = s3::QuotedEtag(*etag);  // a resumed retry must get the same version
   }
+  return Status::Ok();
+}
+
+Status ObjectDownload::OnDiscoveryHeaders(const PartSpec& part, int status,
+                                          const http::Headers& headers) {
+  if (status == 200) {
+    // The server sent the whole object: it is complete in this one reply.
+    discovered_whole_ = true;
+    size_ = ContentLength(headers);
+    rest_queued_ = true;
+    return Status::Ok();
+  }
+  std::string_view content_range = ContentRangeOf(headers);
+  std::optional<s3::ContentRange> range = s3::ParseContentRange(content_range);
+  if (!range && content_range.ends_with("/0")) {
+    // An empty object. S3 answers 416, but some servers send 206 "bytes
+    // 0-0/0" with a Content-Length of 1 and no body: the body is not read.
+    size_ = 0;
+    return Status::Ok();
+  }
+  if (!range || range->first != 0 || range->last != std::min(part.length, range->total) - 1) {
+    return Protocol("Content-Range '" + std::string(content_range) +
+                    "' does not answer Range bytes=0-" + std::to_string(part.length - 1));
+  }
+  size_ = range->total;
+  if (const std::string* etag = http::FindHeader(headers, "etag")) {
+    if_match_ = s3::QuotedEtag(*etag);
+  }
+  part_count_ = schedule::PartCount(*size_, part_size_);
+  if (part_count_ <= 1 || if_match_.empty()) return Status::Ok();
+  // Now that size and version are known, an earlier run's parts of this
+  // version can be used; this reply is part 0.
+  resumable_ = true;
+  parts_.assign(part_count_, PartState::kPending);
+  parts_[0] = PartState::kSent;
+  return ResumeFromJournal();
+}
+
+Status ObjectDownload::OnRangeHeaders(const PartSpec& part, int status,
+                                      const http::Headers& headers) {
+  if (status != 206) {
+    return Protocol("HTTP " + std::to_string(status) +
+                    " in answer to a ranged GET: the server ignored Range");
+  }
+  std::string_view content_range = ContentRangeOf(headers);
+  std::optional<s3::ContentRange> range = s3::ParseContentRange(content_range);
+  uint64_t last = part.first + part.length - 1;
+  if (!range || range->first != part.first || range->last != last || range->total != *size_) {
+    return Protocol("Content-Range '" + std::string(content_range) + "' does not answer bytes " +
+                    Range(part.first, last, *size_));
+  }
+  return CheckPinnedVersion(headers);
+}
+
+Status ObjectDownload::OnHeadHeaders(const http::Headers& headers) {
+  // The object's headers, as a whole reply would carry them.
+  if (Status changed = CheckPinnedVersion(headers); !changed.ok()) return changed;
+  if (std::optional<uint64_t> length = ContentLength(headers); length != size_) {
+    return Changed("size " + (length ? std::to_string(*length) : std::string("unknown")) +
+                   ", expected " + std::to_string(*size_));
+  }
+  if (Status chosen = verifier_.Choose(headers, /*whole_reply=*/true); !chosen.ok()) {
+    return chosen;
+  }
+  // Asking again would not help: the object fails (unless its parts, still
+  // to come, may tell).
+  if (Status required = verifier_.RequireSomething();
+      !required.ok() && !verifier_.wants_attributes()) {
+    failure_ = required;
+  }
+  return failure_;
+}
+
+void ObjectDownload::StartReceiving() {
+  single_request_ = part_count_ <= 1;
+  hash_as_streamed_ = task_.dest_path == "-";
+}
+
+Status ObjectDownload::ReadyForBody(const PartSpec& part, const http::Headers& headers) {
   if (Status chosen = verifier_.Choose(headers, single_request_); !chosen.ok()) return chosen;
   keeps_body_ = !hash_as_streamed_ && single_request_ && size_ && *size_ <= kMaxKeptBodySize &&
                 verifier_.active();
@@ -285,8 +314,8 @@ Status ObjectDownload::OnPartHeaders(const PartSpec& part, int status,
 }
 
 Status ObjectDownload::Changed(const std::string& detail) {
-  return Status::Service(412, "PreconditionFailed",
-                         "the object changed during the download (" + detail + ")");
+  return Status(StatusCode::kObjectChanged,
+                "the object changed during the download (" + detail + ")");
 }
 
 Status ObjectDownload::CheckPinnedVersion(const http::Headers& headers) const {
@@ -383,78 +412,79 @@ Status ObjectDownload::FinishHashing() {
 ObjectDownload::Next ObjectDownload::OnPartDone(const PartSpec& part, const Status& status) {
   --outstanding_;
   if (part.kind == PartKind::kAttributes) {
-    if (std::optional<PartSpec> next_page = OnAttributes(part, status)) {
-      ++outstanding_;
-      Next next;
-      next.send_now = next_page;
-      return next;
-    }
+    if (std::optional<PartSpec> next_page = OnAttributes(part, status)) return SendNow(*next_page);
     return failed() ? Settle() : QueueRest();
   }
-  if (!status.ok()) {
-    if (status.http_status() == 304 && !if_none_match_.empty() && part.kind != PartKind::kRange) {
-      unchanged_ = true;  // If-None-Match held: the local copy is current
-      return Settle();
-    }
-    if (part.kind == PartKind::kDiscover && status.http_status() == 416 && !failed()) {
-      // S3 answers 416 to a Range on an empty object: fetch it plainly.
-      ++outstanding_;
-      Next next;
-      next.send_now = PartSpec{PartKind::kWhole};
-      return next;
-    }
-    if (failure_.ok()) {
-      // S3's own words for a failed If-Match ("At least one of the
-      // pre-conditions...") do not tell the user what happened.
-      bool from_s3 = status.http_status() == 412 && !status.message().starts_with("the object");
-      failure_ = from_s3 ? Status::Service(412, status.s3_code(),
-                                           "the object changed during the download (If-Match " +
-                                               if_match_ + " failed)")
-                         : status;
-    }
-    return Settle();
-  }
-  if (restart_pending_) {
-    // The hash of the whole disagreed: fetch every part again, once or twice.
-    restart_pending_ = false;
-    ++restarts_;
-    bytes_ = 0;
-    verifier_.Restart();
-    if (resumable_) {
-      parts_.assign(part_count_, PartState::kPending);
-      if (Status reset = writer_->ResetJournal(fs::JournalHeader(JournalKey())); !reset.ok())
-        failure_ = reset;
-    }
-    outstanding_ += part_count_;
-    Next next = Settle();
-    next.queue_from = 0;
-    next.queue_to = part_count_;
-    next.restarted = true;
-    return next;
-  }
+  if (!status.ok()) return OnPartFailed(part, status);
+  if (restart_pending_) return RestartAllParts();
   if (resumable_ && (part.kind == PartKind::kRange || part.kind == PartKind::kDiscover) &&
       !failed()) {
-    // Recorded only now that its bytes are on disk (AppendJournal flushes first).
-    uint64_t index = part.first / part_size_;
-    parts_[index] = PartState::kDone;
-    if (Status noted = writer_->AppendJournal(fs::JournalDoneLine(index)); !noted.ok()) {
-      failure_ = noted;
-    }
+    NoteOnDisk(part.first / part_size_);
   }
-  std::optional<PartSpec> ask;
   if (part.kind == PartKind::kDiscover && !failed() && !verifier_.active() &&
       WantsChecksumHead(if_match_)) {
-    ask = PartSpec{PartKind::kHead};  // a discovered multipart object: its checksum first
-  } else if (part.kind == PartKind::kHead && !failed() && verifier_.wants_attributes()) {
-    ask = PartSpec{PartKind::kAttributes};  // a checksum that may be composite: its parts
+    return SendNow(PartSpec{PartKind::kHead});  // a discovered multipart object: its checksum first
   }
-  if (ask) {
-    ++outstanding_;
-    Next next;
-    next.send_now = ask;
-    return next;
+  if (part.kind == PartKind::kHead && !failed() && verifier_.wants_attributes()) {
+    return SendNow(PartSpec{PartKind::kAttributes});  // a checksum that may be composite: its parts
   }
   return QueueRest();
+}
+
+ObjectDownload::Next ObjectDownload::SendNow(const PartSpec& part) {
+  ++outstanding_;
+  Next next;
+  next.send_now = part;
+  return next;
+}
+
+ObjectDownload::Next ObjectDownload::OnPartFailed(const PartSpec& part, const Status& status) {
+  if (status.http_status() == 304 && !if_none_match_.empty() && part.kind != PartKind::kRange) {
+    unchanged_ = true;  // If-None-Match held: the local copy is current
+    return Settle();
+  }
+  if (part.kind == PartKind::kDiscover && status.http_status() == 416 && !failed()) {
+    return SendNow(PartSpec{PartKind::kWhole});  // S3's answer for an empty object: GET it plainly
+  }
+  if (failure_.ok()) {
+    // S3's own words for a failed If-Match ("At least one of the
+    // pre-conditions...") do not tell the user what happened.
+    bool if_match_failed =
+        status.code() == StatusCode::kServiceError && status.http_status() == 412;
+    failure_ = if_match_failed
+                   ? Status::Service(412, status.s3_code(),
+                                     "the object changed during the download (If-Match " +
+                                         if_match_ + " failed)")
+                   : status;
+  }
+  return Settle();
+}
+
+ObjectDownload::Next ObjectDownload::RestartAllParts() {
+  // The hash of the whole disagreed: fetch every part again, once or twice.
+  restart_pending_ = false;
+  ++restarts_;
+  bytes_ = 0;
+  verifier_.Restart();
+  if (resumable_) {
+    parts_.assign(part_count_, PartState::kPending);
+    if (Status reset = writer_->ResetJournal(fs::JournalHeader(JournalKey())); !reset.ok())
+      failure_ = reset;
+  }
+  outstanding_ += part_count_;
+  Next next = Settle();
+  next.queue_from = 0;
+  next.queue_to = part_count_;
+  next.restarted = true;
+  return next;
+}
+
+void ObjectDownload::NoteOnDisk(uint64_t index) {
+  // Recorded only now that its bytes are on disk (AppendJournal flushes first).
+  parts_[index] = PartState::kDone;
+  if (Status noted = writer_->AppendJournal(fs::JournalDoneLine(index)); !noted.ok()) {
+    failure_ = noted;
+  }
 }
 
 ObjectDownload::Next ObjectDownload::QueueRest() {

@@ -25,6 +25,22 @@
 // Each response must carry exactly what was asked (status, Content-Range,
 // length); the file is renamed to its final path only when every byte of the
 // object has been written and verified.
+//
+// The calls, in the order the engine makes them:
+//   FirstPart()                   the first request; or unchanged() -> Finish()
+//   QueueRestWithFirst()          the other parts may be queued at once
+//   for each request sent (TakePart() for queued parts):
+//     AddRequestHeaders()
+//     OnPartHeaders()             a 2xx reply is checked (one handler per kind)
+//     OnPartBody()...             its bytes, written at their offsets
+//     VerifyPart()                the reply ended well: its bytes count
+//     RetryPart()                 or it failed and is worth another try
+//     OnPartDone()                what next: parts to queue, a request to send
+//                                 at once, a restart, or finished
+//   meanwhile, as bytes are ready: TakeHashJob() -> OnHashed(), and for a
+//   request that AwaitsHash(): FinishHashing() before its OnPartDone()
+//   SkipPart()                    for each queued part of a failed object
+//   Finish() once finished; Cancel() when the run stops first
 #pragma once
 
 #include <cstdint>
@@ -166,6 +182,26 @@ class ObjectDownload {
   ObjectResult Cancel();
 
  private:
+  // OnPartHeaders() for each kind of request; kAttributes needs no handler.
+  Status OnWholeHeaders(int status, const http::Headers& headers);
+  Status OnDiscoveryHeaders(const PartSpec& part, int status, const http::Headers& headers);
+  Status OnRangeHeaders(const PartSpec& part, int status, const http::Headers& headers);
+  Status OnHeadHeaders(const http::Headers& headers);
+  static std::string_view ContentRangeOf(const http::Headers& headers);
+  // The first reply with the object's bytes: whether they come in one request.
+  void StartReceiving();
+  // What to check is known from `headers`: the file to write into is ready.
+  Status ReadyForBody(const PartSpec& part, const http::Headers& headers);
+
+  // OnPartDone() for a failed request.
+  Next OnPartFailed(const PartSpec& part, const Status& status);
+  // Every part is fetched again (the hash of the whole disagreed).
+  Next RestartAllParts();
+  // Part `index` is on disk: the journal says so.
+  void NoteOnDisk(uint64_t index);
+  // `part` goes at once, in the slot of the request that ended.
+  Next SendNow(const PartSpec& part);
+
   Status EnsureFile();
   Next Settle();
   // The parts after the first request (discovery, HEAD, attributes) go.
@@ -173,7 +209,7 @@ class ObjectDownload {
   // A page of GetObjectAttributes ended with `status`: the next page to ask
   // for, or nullopt when the verifier has had what there is.
   std::optional<PartSpec> OnAttributes(const PartSpec& page, const Status& status);
-  // A 412 "the object changed during the download (`detail`)".
+  // kObjectChanged "the object changed during the download (`detail`)".
   static Status Changed(const std::string& detail);
   // Changed() when a reply names another ETag than the pinned one.
   Status CheckPinnedVersion(const http::Headers& headers) const;

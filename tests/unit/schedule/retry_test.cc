@@ -24,6 +24,7 @@ TEST(RetryTest, ClassifiesEveryKindOfFailure) {
       {Status::Service(400, "RequestTimeout", ""), FailureKind::kServerError},
       {Status::Service(403, "RequestTimeTooSkewed", ""), FailureKind::kClockSkew},
       {Status::Service(412, "PreconditionFailed", ""), FailureKind::kChanged},
+      {Status(StatusCode::kObjectChanged, "ETag \"b\", expected \"a\""), FailureKind::kChanged},
       {Status::Service(403, "AccessDenied", ""), FailureKind::kFatal},
       {Status::Service(403, "SignatureDoesNotMatch", ""), FailureKind::kFatal},
       {Status::Service(403, "InvalidAccessKeyId", ""), FailureKind::kFatal},
