@@ -288,7 +288,6 @@ std::string FileWriter::ReadJournal() const {
 }
 
 Status FileWriter::ResetJournal(std::string_view text) {
-  if (fdatasync(fd_) != 0) return IoError("cannot flush", temp_path());
   int fd = openat(folder_->fd, journal_name_.c_str(),
                   O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) return IoError("cannot write journal", folder_->path + "/" + journal_name_);
@@ -297,13 +296,16 @@ Status FileWriter::ResetJournal(std::string_view text) {
   return ok ? Status::Ok() : IoError("cannot write journal", folder_->path + "/" + journal_name_);
 }
 
-Status FileWriter::AppendJournal(std::string_view line) {
-  if (fdatasync(fd_) != 0) return IoError("cannot flush", temp_path());
-  int fd = openat(folder_->fd, journal_name_.c_str(), O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return IoError("cannot write journal", folder_->path + "/" + journal_name_);
-  bool ok = write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
-  close(fd);
-  return ok ? Status::Ok() : IoError("cannot write journal", folder_->path + "/" + journal_name_);
+Result<std::shared_ptr<JournalAppender>> FileWriter::OpenJournalAppender() const {
+  int journal =
+      openat(folder_->fd, journal_name_.c_str(), O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+  if (journal < 0) return IoError("cannot write journal", folder_->path + "/" + journal_name_);
+  int data = fcntl(fd_, F_DUPFD_CLOEXEC, 0);
+  if (data < 0) {
+    close(journal);
+    return IoError("cannot flush", temp_path());
+  }
+  return std::make_shared<JournalAppender>(data, journal);
 }
 
 }  // namespace s3pull::fs

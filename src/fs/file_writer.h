@@ -17,11 +17,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "fs/folders.h"
+#include "fs/journal_appender.h"
 #include "s3pull/status.h"
 
 namespace s3pull::fs {
@@ -39,17 +41,17 @@ class FileWriter {
   // Like Create(), but for an object whose download can resume across runs:
   // a temporary file left by an earlier run is reopened instead of replaced
   // (reused() says so).
-  // Beside it lives a journal (AppendJournal) of the parts already on disk.
+  // Beside it lives a journal of the parts already on disk.
   static Result<FileWriter> CreateResumable(const std::string& final_path, std::string_view root,
                                             FolderCache* folders = nullptr);
   bool reused() const { return reused_; }
   // The journal's contents ("" when there is none) and its lines.
   std::string ReadJournal() const;
-  // Replaces the journal with `text`; then AppendJournal adds lines. Both
-  // write only after the file's data is on disk (fdatasync), so a journal
-  // never names bytes a crash could lose.
+  // Replaces the journal with `text` (a header naming no part yet).
   Status ResetJournal(std::string_view text);
-  Status AppendJournal(std::string_view line);
+  // What adds lines to the journal, from any thread (journal_appender.h).
+  // One opened before a ResetJournal() must be retired first.
+  Result<std::shared_ptr<JournalAppender>> OpenJournalAppender() const;
   // Leaves the temporary file and its journal for a later run to resume;
   // the writer is then empty. (Commit() and Abort() remove the journal.)
   void Keep();

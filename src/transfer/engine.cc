@@ -171,6 +171,7 @@ class Run {
     download_options_.skip_unchanged = config.skip_unchanged;
     download_options_.folders = &folders_;
     download_options_.hash_backlog = &hash_backlog_;
+    download_options_.disk_flusher = &disk_flusher_;
     if (config.concurrency == 0) {
       controller_.emplace(schedule::ConcurrencyOptions{});
       scheduler_.set_concurrency(controller_->limit());
@@ -754,6 +755,7 @@ class Run {
   const EngineConfig& config_;
   fs::FolderCache folders_;   // destination folders kept open across objects
   HashBacklog hash_backlog_;  // outlives downloads_, whose verifiers count in it
+  DiskFlusher disk_flusher_;  // resume journals; writes what waits when the run ends
   DownloadOptions download_options_;
   http::HttpClient& http_;
   WorkShare& share_;

@@ -57,6 +57,7 @@ ObjectDownload::ObjectDownload(schedule::ObjectTask task, const DownloadOptions&
     : task_(std::move(task)),
       part_size_(options.part_size),
       size_(task_.listed_size),
+      disk_flusher_(options.disk_flusher),
       checksum_mode_(options.checksum_mode),
       verifier_(options.checksum_mode, options.hash_backlog),
       durability_(options.durability),
@@ -131,7 +132,10 @@ Status ObjectDownload::ResumeFromJournal() {
   std::optional<std::vector<uint64_t>> done = fs::JournalDoneParts(
       writer_->reused() ? writer_->ReadJournal() : "", JournalKey(), part_count_);
   // Another version, size or part size: start afresh (the file is rewritten).
-  if (!done) return writer_->ResetJournal(fs::JournalHeader(JournalKey()));
+  if (!done) return ResetJournal();
+  Result<std::shared_ptr<fs::JournalAppender>> appender = writer_->OpenJournalAppender();
+  if (!appender.ok()) return appender.status();
+  journal_ = std::move(*appender);
   for (uint64_t index : *done) {
     if (parts_[index] != PartState::kPending) continue;  // the part being fetched now
     parts_[index] = PartState::kDone;
@@ -468,8 +472,7 @@ ObjectDownload::Next ObjectDownload::RestartAllParts() {
   verifier_.Restart();
   if (resumable_) {
     parts_.assign(part_count_, PartState::kPending);
-    if (Status reset = writer_->ResetJournal(fs::JournalHeader(JournalKey())); !reset.ok())
-      failure_ = reset;
+    if (Status reset = ResetJournal(); !reset.ok()) failure_ = reset;
   }
   outstanding_ += part_count_;
   Next next = Settle();
@@ -479,11 +482,28 @@ ObjectDownload::Next ObjectDownload::RestartAllParts() {
   return next;
 }
 
+Status ObjectDownload::ResetJournal() {
+  // Lines still on their way to the old journal must not reach the new one.
+  if (journal_) journal_->Retire();
+  journal_.reset();
+  if (Status reset = writer_->ResetJournal(fs::JournalHeader(JournalKey())); !reset.ok()) {
+    return reset;
+  }
+  Result<std::shared_ptr<fs::JournalAppender>> appender = writer_->OpenJournalAppender();
+  if (!appender.ok()) return appender.status();
+  journal_ = std::move(*appender);
+  return Status::Ok();
+}
+
 void ObjectDownload::NoteOnDisk(uint64_t index) {
-  // Recorded only now that its bytes are on disk (AppendJournal flushes first).
   parts_[index] = PartState::kDone;
-  if (Status noted = writer_->AppendJournal(fs::JournalDoneLine(index)); !noted.ok()) {
-    failure_ = noted;
+  // The journal is a help for the next run, not part of this one's outcome:
+  // a line not written costs that run one part fetched again.
+  if (!journal_) return;
+  if (disk_flusher_ != nullptr) {
+    disk_flusher_->Append(journal_, fs::JournalDoneLine(index));
+  } else {
+    (void)journal_->Append(fs::JournalDoneLine(index));
   }
 }
 

@@ -56,6 +56,7 @@
 #include "s3pull/downloader.h"
 #include "s3pull/status.h"
 #include "schedule/scheduler.h"
+#include "transfer/disk_flusher.h"
 #include "transfer/hash_pool.h"
 #include "transfer/verifier.h"
 
@@ -87,6 +88,9 @@ struct DownloadOptions {
   fs::FolderCache* folders = nullptr;
   // The event loop's bytes to hash (verifier.h); null: not counted.
   HashBacklog* hash_backlog = nullptr;
+  // Writes the resume journal off the event loop; null: on the caller's
+  // thread (it waits for the disk).
+  DiskFlusher* disk_flusher = nullptr;
 };
 
 class ObjectDownload {
@@ -224,6 +228,8 @@ class ObjectDownload {
   // Resumable objects: picks up the journal of an earlier run (or starts
   // one) and marks the parts it names as done.
   Status ResumeFromJournal();
+  // A new journal naming no part (RestartAllParts), or the first.
+  Status ResetJournal();
   fs::JournalKey JournalKey() const;
   // Hands the verifier the parts found on disk, once it knows what to check.
   void VerifyResumedParts();
@@ -250,6 +256,8 @@ class ObjectDownload {
   // their parts' states, and whether the parts found done are yet hashed.
   bool resumable_ = false;
   std::vector<PartState> parts_;
+  std::shared_ptr<fs::JournalAppender> journal_;  // records parts done
+  DiskFlusher* disk_flusher_;
   uint64_t parts_on_disk_ = 0;  // parts an earlier run finished (from the journal)
   uint64_t rest_from_ = 1;      // the first part queued once the first request is in
   bool resumed_parts_verified_ = true;

@@ -636,9 +636,6 @@ class FaultTest(unittest.TestCase):
         self.put("obj", content)
         self.server.add_faults(BUCKET, "obj", flip_byte())
         run = self.s3pull(f"s3://{BUCKET}/", self.dest)
-        if run.code == 0 and self.object_requests("obj") == [(None, None)]:
-            self.skipTest("MD5 verification not implemented yet (a flipped byte was written "
-                          "to the file unnoticed)")
 
         with self.subTest("one bad reply, then a good one"):
             self.assert_exit(run, 0)

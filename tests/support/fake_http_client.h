@@ -10,6 +10,7 @@
 // callback wait for the next Poll(). Every request is recorded for assertions.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -96,11 +97,16 @@ class FakeHttpClient final : public http::HttpClient {
     }
     std::deque<std::pair<http::Request, http::ResponseHandler*>> batch;
     batch.swap(pending_);
+    if (newest_first) std::reverse(batch.begin(), batch.end());
     for (auto& [request, handler] : batch) {
       Deliver(request, handler);
       if (after_reply) after_reply();
     }
   }
+
+  // Requests in flight together complete in the reverse of the order they
+  // started (a later part finishes before an earlier one).
+  bool newest_first = false;
 
   void Wakeup() override {
     {
