@@ -7,11 +7,9 @@
 #include <cstring>
 #include <ctime>
 #include <functional>
-#include <map>
 #include <memory>
 #include <random>
 #include <string>
-#include <system_error>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -28,8 +26,10 @@
 #include "schedule/retry.h"
 #include "schedule/scheduler.h"
 #include "transfer/hash_pool.h"
+#include "transfer/loop_pool.h"
 #include "transfer/object_download.h"
 #include "transfer/request_signer.h"
+#include "transfer/retry_timer.h"
 #include "transfer/work_share.h"
 
 namespace s3pull::transfer {
@@ -187,14 +187,18 @@ class Run {
     for (const PrefixSource& source : plan.prefixes) AddPrefix(source);
     std::unordered_set<std::string> claimed_paths;
     for (const ObjectSource& object : plan.objects) AddObject(object, claimed_paths);
-    StartLoops(more_loops);
-    while (!Cancelled() && Step(more_loops)) {
+    LoopPool pool(share_, more_loops, [this](http::HttpClient& http, int helper) {
+      Run loop(config_, http, share_, budget_, helper, nullptr);
+      loop.ExecuteHelper();
+    });
+    StartLoops(pool);
+    while (!Cancelled() && Step(pool)) {
     }
     if (Cancelled()) {
       Cancel();
       share_.WakeHelpers();
     }
-    for (std::thread& helper : helpers_) helper.join();
+    pool.Join();
     for (const ObjectResult& result : share_.TakeResults()) Report(result);
     if (summary_.interrupted) ReportNotStarted(share_.TakeBackOffered());
     summary_.retries += share_.helper_retries();
@@ -205,17 +209,17 @@ class Run {
 
   // Helpers from the start (a fixed number of loops), or a spreader that
   // adds them as they are needed.
-  void StartLoops(const HttpClientFactory& more_loops) {
+  void StartLoops(LoopPool& pool) {
     int max_loops = MaxLoops(config_);
-    if (more_loops && config_.event_loops > 0) {
-      for (int i = 1; i < max_loops; ++i) StartHelper(more_loops);
-    } else if (more_loops && max_loops > 1) {
+    if (pool.can_grow() && config_.event_loops > 0) {
+      for (int i = 1; i < max_loops; ++i) StartHelper(pool);
+    } else if (pool.can_grow() && max_loops > 1) {
       spreader_.emplace(schedule::LoopSpreadOptions{max_loops});
     }
   }
 
   // One turn of the first loop; false when the run is done.
-  bool Step(const HttpClientFactory& more_loops) {
+  bool Step(LoopPool& pool) {
     while (std::optional<schedule::Scheduler::Action> action = scheduler_.Next())
       StartAction(*action);
     // (Objects that need no request finish inside StartAction.)
@@ -227,7 +231,7 @@ class Run {
       spreader_->OnWorkWaiting();
     }
     Turn();
-    if (spreader_) SpreadLoops(more_loops);
+    if (spreader_) SpreadLoops(pool);
     return true;
   }
 
@@ -355,39 +359,23 @@ class Run {
   // Waits for the network (or a retry's time) and handles what happened.
   void Turn() {
     if (controller_ && scheduler_.Saturated()) controller_->OnLimitReached();
-    http_.Poll(SendDueRetries(100));
+    http_.Poll(retry_timer_.RunDue(Now(), 100));
     for (const HashResult& result : hash_pool_.TakeResults()) HashDone(result);
     SubmitHashWork();
     AdjustConcurrency();
   }
 
-  // Starts one more loop, on its own thread, with a client from `more_loops`.
-  // One that cannot be had (no memory or threads left) is no error: the
-  // loops running carry on.
-  void StartHelper(const HttpClientFactory& more_loops) {
-    std::unique_ptr<http::HttpClient> client = more_loops();
-    if (!client) return;
-    http::HttpClient* http = client.get();
-    helper_clients_.push_back(std::move(client));
-    int helper = share_.Join([http] { http->Wakeup(); });
-    try {
-      helpers_.emplace_back([this, http, helper] {
-        Run loop(config_, *http, share_, budget_, helper, nullptr);
-        loop.ExecuteHelper();
-      });
-    } catch (const std::system_error&) {  // no thread to be had
-      share_.Leave(helper, 0);
-      return;
-    }
-    if (!controller_) SetFixedShare();
+  // One more loop; a fixed concurrency is then shared with it.
+  void StartHelper(LoopPool& pool) {
+    if (pool.Start() && !controller_) SetFixedShare();
   }
 
   // Another loop when this one saturates its core (loop_spread.h).
-  void SpreadLoops(const HttpClientFactory& more_loops) {
+  void SpreadLoops(LoopPool& pool) {
     double now = Now();
     if (!spreader_->Due(now)) return;
     std::optional<double> idle = schedule::MachineIdleSeconds();
-    if (idle && spreader_->Tick(now, LoopCpuSeconds(), *idle)) StartHelper(more_loops);
+    if (idle && spreader_->Tick(now, LoopCpuSeconds(), *idle)) StartHelper(pool);
   }
 
   // Hands objects not started yet to helpers that ask, and closes the share
@@ -437,7 +425,7 @@ class Run {
   // not finished.
   void Cancel() {
     summary_.interrupted = true;
-    delayed_.clear();
+    retry_timer_.Clear();
     to_hash_.clear();
     http_.CancelAll();
     hash_pool_.Stop();
@@ -482,20 +470,6 @@ class Run {
     Continue(object_id, next);
   }
 
-  // Sends the retries whose time has come; returns the milliseconds until
-  // the next one (at most `max_wait_ms`).
-  int SendDueRetries(int max_wait_ms) {
-    double now = Now();
-    while (!delayed_.empty() && delayed_.begin()->first <= now) {
-      std::function<void()> send = std::move(delayed_.begin()->second);
-      delayed_.erase(delayed_.begin());
-      send();
-    }
-    if (delayed_.empty()) return max_wait_ms;
-    double wait_ms = (delayed_.begin()->first - now) * 1000;
-    return std::clamp(static_cast<int>(wait_ms), 0, max_wait_ms);
-  }
-
   // Retries the request that failed with `status` (its `attempts` so far)
   // by calling `send` after a backoff, if the failure is worth it and the
   // run's budget allows. False when the failure is final.
@@ -511,7 +485,7 @@ class Run {
       delay = 0;  // re-signed with the server's time, it can go at once
     }
     ++summary_.retries;
-    delayed_.emplace(Now() + delay, std::move(send));
+    retry_timer_.Schedule(Now() + delay, std::move(send));
     return true;
   }
 
@@ -767,10 +741,8 @@ class Run {
   // The first loop's, with `--event-loops auto`: when to start another loop.
   std::optional<schedule::LoopSpreader> spreader_;
   bool share_closed_ = false;
-  std::vector<std::unique_ptr<http::HttpClient>> helper_clients_;  // outlive helpers_
-  std::vector<std::thread> helpers_;
-  std::multimap<double, std::function<void()>> delayed_;  // retries waiting, by due time
-  std::unordered_map<size_t, int> listing_attempts_;      // tries of each listing's current page
+  RetryTimer retry_timer_;
+  std::unordered_map<size_t, int> listing_attempts_;  // tries of each listing's current page
   std::mt19937_64 random_{std::random_device{}()};
   std::uniform_real_distribution<double> uniform_{0.0, 1.0};
   std::vector<ListingContext> listings_;  // indexed like the scheduler's listings

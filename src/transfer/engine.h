@@ -37,6 +37,7 @@
 #include "http/http_client.h"
 #include "s3/requests.h"
 #include "s3pull/downloader.h"
+#include "transfer/loop_pool.h"
 #include "transfer/verifier.h"
 
 namespace s3pull::transfer {
@@ -66,9 +67,6 @@ struct EngineConfig {
   // to set.
   const std::atomic<bool>* cancel = nullptr;
 };
-
-// Makes the HTTP client of one more event loop; nullptr when it cannot.
-using HttpClientFactory = std::function<std::unique_ptr<http::HttpClient>()>;
 
 // Runs `plan` to the end; every object of it gets exactly one OnObjectDone(),
 // on the calling thread. The first event loop runs on the calling thread
