@@ -81,8 +81,8 @@ struct Transfer {
   Stage stage = Stage::kHeld;
   int* setting_up = nullptr;  // the client's count of transfers in Stage::kSettingUp
   ListHandle header_list;
-  ListHandle connect_to;  // one entry: the address this request goes to
-  ResponseHandler* handler = nullptr;
+  ListHandle connect_to;                     // one entry: the address this request goes to
+  std::unique_ptr<ResponseHandler> handler;  // set while the transfer is in use
   Request request;
   int status = 0;
   Headers headers;
@@ -108,7 +108,7 @@ struct CurlHttpClient::Impl {
   std::vector<std::unique_ptr<Transfer>> all;            // owns every Transfer ever made
   // Requests that could not be set up (no memory for an easy handle): they
   // fail at the next Poll(), not inside Start().
-  std::vector<ResponseHandler*> unstartable;
+  std::vector<std::unique_ptr<ResponseHandler>> unstartable;
   std::vector<Transfer*> free_list;
   std::deque<Transfer*> held;  // oldest first
   int setting_up = 0;          // transfers in Stage::kSettingUp
@@ -213,9 +213,9 @@ struct CurlHttpClient::Impl {
 
   // Fails the requests that could not be set up.
   void FailUnstartable(const TransportResult& result) {
-    std::vector<ResponseHandler*> handlers;
+    std::vector<std::unique_ptr<ResponseHandler>> handlers;
     handlers.swap(unstartable);
-    for (ResponseHandler* handler : handlers) handler->OnComplete(result);
+    for (std::unique_ptr<ResponseHandler>& handler : handlers) handler->OnComplete(result);
   }
 
   // The next address for the host of `url`, as a CONNECT_TO entry; nullptr
@@ -360,8 +360,7 @@ struct CurlHttpClient::Impl {
       if (t->stage == Stage::kSettingUp) --setting_up;
       curl_multi_remove_handle(multi.get(), t->easy.get());
     }
-    ResponseHandler* handler = t->handler;
-    t->handler = nullptr;
+    std::unique_ptr<ResponseHandler> handler = std::move(t->handler);
     t->request = Request{};
     t->headers.clear();
     free_list.push_back(t);
@@ -396,14 +395,14 @@ CurlHttpClient::~CurlHttpClient() {
   }
 }
 
-void CurlHttpClient::Start(Request request, ResponseHandler* handler) {
+void CurlHttpClient::Start(Request request, std::unique_ptr<ResponseHandler> handler) {
   Transfer* t = impl_->Acquire();
   if (t == nullptr) {
-    impl_->unstartable.push_back(handler);
+    impl_->unstartable.push_back(std::move(handler));
     return;
   }
   t->request = std::move(request);
-  t->handler = handler;
+  t->handler = std::move(handler);
   t->status = 0;
   t->headers.clear();
   t->headers_delivered = false;

@@ -52,7 +52,7 @@ class CurlHttpClient final : public HttpClient {
   CurlHttpClient(const CurlHttpClient&) = delete;
   CurlHttpClient& operator=(const CurlHttpClient&) = delete;
 
-  void Start(Request request, ResponseHandler* handler) override;
+  void Start(Request request, std::unique_ptr<ResponseHandler> handler) override;
   void Poll(int timeout_ms) override;
   void Wakeup() override;
   void CancelAll() override;

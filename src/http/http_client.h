@@ -6,12 +6,14 @@
 // tests use a scripted fake. This folder is the only code that includes
 // <curl/curl.h>.
 //
-// Lifetime: a handler must stay alive until its OnComplete() has been called.
-// Exactly one OnComplete() follows every Start(). When the transport result is
-// ok, OnHeaders() was called exactly once before it, and before any OnBody().
+// Lifetime: the client owns each handler from Start() and destroys it right
+// after its OnComplete(). Exactly one OnComplete() follows every Start(). When
+// the transport result is ok, OnHeaders() was called exactly once before it,
+// and before any OnBody().
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -56,7 +58,7 @@ class ResponseHandler {
 class HttpClient {
  public:
   virtual ~HttpClient() = default;
-  virtual void Start(Request request, ResponseHandler* handler) = 0;
+  virtual void Start(Request request, std::unique_ptr<ResponseHandler> handler) = 0;
   // Runs the transfers for up to `timeout_ms`, returning once at least one
   // callback ran or the time is up.
   virtual void Poll(int timeout_ms) = 0;

@@ -664,7 +664,7 @@ class Run {
   void SendListPage(size_t listing, const s3::ListParams& params) {
     const std::string& bucket = listings_[listing].source->bucket;
     Send(s3::BuildListObjectsV2(config_.endpoint, bucket, params), {},
-         new ListRequest(this, listing, params));
+         std::make_unique<ListRequest>(this, listing, params));
   }
 
   void SendPart(uint64_t object_id, ObjectDownload& download, const PartSpec& part) {
@@ -676,7 +676,8 @@ class Run {
             ? s3::BuildGetObjectAttributes(config_.endpoint, task.bucket, task.key, part.first)
             : s3::BuildGetObject(config_.endpoint, task.bucket, task.key);
     if (part.kind == PartKind::kHead) request.method = "HEAD";
-    Send(request, std::move(headers), new PartRequest(this, object_id, &download, part));
+    Send(request, std::move(headers),
+         std::make_unique<PartRequest>(this, object_id, &download, part));
   }
 
   // Hands the bytes ready to hash to the hashers in batches, since MD5s are
@@ -720,10 +721,11 @@ class Run {
   }
 
   // Signs (unless anonymous) and starts `request` with `headers` added (they
-  // are not signed: S3 requires only host and x-amz-*); the handler owns
-  // itself from here and is freed after its OnComplete().
-  void Send(const s3::S3Request& request, http::Headers headers, http::ResponseHandler* handler) {
-    http_.Start(signer_.Prepare(request, std::move(headers)), handler);
+  // are not signed: S3 requires only host and x-amz-*); the client owns the
+  // handler from here and frees it after its OnComplete().
+  void Send(const s3::S3Request& request, http::Headers headers,
+            std::unique_ptr<http::ResponseHandler> handler) {
+    http_.Start(signer_.Prepare(request, std::move(headers)), std::move(handler));
   }
 
   const EngineConfig& config_;
@@ -765,7 +767,6 @@ class Run {
 };
 
 void ListRequest::OnComplete(const http::TransportResult& result) {
-  std::unique_ptr<ListRequest> self(this);
   run_->ListingDone(listing_, params_, status_, headers_, body_, result);
 }
 
@@ -795,7 +796,6 @@ bool PartRequest::OnBody(std::string_view chunk) {
 }
 
 void PartRequest::OnComplete(const http::TransportResult& result) {
-  std::unique_ptr<PartRequest> self(this);
   Status status = local_error_;
   if (result.cancelled) status = Interrupted();
   if (status.ok() && !result.ok && !complete_at_headers_) status = TransportFailure(result);

@@ -80,10 +80,10 @@ class FakeHttpClient final : public http::HttpClient {
     return twin;
   }
 
-  void Start(http::Request request, http::ResponseHandler* handler) override {
+  void Start(http::Request request, std::unique_ptr<http::ResponseHandler> handler) override {
     requests.push_back(request);
     max_in_flight = std::max(max_in_flight, pending_.size() + 1);
-    pending_.emplace_back(std::move(request), handler);
+    pending_.emplace_back(std::move(request), std::move(handler));
   }
 
   void Poll(int timeout_ms) override {
@@ -95,11 +95,12 @@ class FakeHttpClient final : public http::HttpClient {
       wakeup_->woken = false;
       return;
     }
-    std::deque<std::pair<http::Request, http::ResponseHandler*>> batch;
+    std::deque<std::pair<http::Request, std::unique_ptr<http::ResponseHandler>>> batch;
     batch.swap(pending_);
     if (newest_first) std::reverse(batch.begin(), batch.end());
     for (auto& [request, handler] : batch) {
-      Deliver(request, handler);
+      Deliver(request, *handler);
+      handler.reset();  // as a client does, right after OnComplete()
       if (after_reply) after_reply();
     }
   }
@@ -120,7 +121,7 @@ class FakeHttpClient final : public http::HttpClient {
   std::function<void()> after_reply;
 
   void CancelAll() override {
-    std::deque<std::pair<http::Request, http::ResponseHandler*>> batch;
+    std::deque<std::pair<http::Request, std::unique_ptr<http::ResponseHandler>>> batch;
     batch.swap(pending_);
     http::TransportResult cancelled;
     cancelled.ok = false;
@@ -140,7 +141,7 @@ class FakeHttpClient final : public http::HttpClient {
   };
   std::shared_ptr<WakeupSignal> wakeup_ = std::make_shared<WakeupSignal>();  // keeps it movable
 
-  void Deliver(const http::Request& request, http::ResponseHandler* handler) {
+  void Deliver(const http::Request& request, http::ResponseHandler& handler) {
     ScriptedResponse response;
     auto it = scripts_.find(request.url);
     if (auto seq = sequences_.find(request.url); seq != sequences_.end() && !seq->second.empty()) {
@@ -177,12 +178,12 @@ class FakeHttpClient final : public http::HttpClient {
     if (response.transport_error.empty() && !http::FindHeader(headers, "content-length")) {
       headers.emplace_back("content-length", std::to_string(response.body.size()));
     }
-    bool aborted = !handler->OnHeaders(response.status, headers);
+    bool aborted = !handler.OnHeaders(response.status, headers);
     std::string_view body = response.body;
     while (!body.empty() && !aborted) {
       std::string_view chunk = body.substr(0, 7);
       body.remove_prefix(chunk.size());
-      aborted = !handler->OnBody(chunk);
+      aborted = !handler.OnBody(chunk);
     }
     http::TransportResult result;
     if (aborted) {
@@ -193,7 +194,7 @@ class FakeHttpClient final : public http::HttpClient {
       result.ok = false;
       result.error = response.transport_error;
     }
-    handler->OnComplete(result);
+    handler.OnComplete(result);
   }
 
   static ScriptedResponse Serve(const http::Request& request, const ScriptedObject& object) {
@@ -246,7 +247,7 @@ class FakeHttpClient final : public http::HttpClient {
   std::map<std::string, std::pair<int, size_t>> breaks_;
   std::map<std::string, ScriptedObject> objects_;
   std::map<std::string, std::pair<size_t, ScriptedObject>> changes_;
-  std::deque<std::pair<http::Request, http::ResponseHandler*>> pending_;
+  std::deque<std::pair<http::Request, std::unique_ptr<http::ResponseHandler>>> pending_;
 };
 
 }  // namespace s3pull::testing

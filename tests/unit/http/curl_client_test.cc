@@ -19,22 +19,8 @@ using testing::HttpRequestSeen;
 using testing::LocalHttpServer;
 using testing::Reply;
 
-class Recorder final : public ResponseHandler {
- public:
-  bool OnHeaders(int status_code, const Headers& response_headers) override {
-    ++headers_calls;
-    status = status_code;
-    headers = response_headers;
-    return true;
-  }
-  bool OnBody(std::string_view chunk) override {
-    body.append(chunk);
-    return true;
-  }
-  void OnComplete(const TransportResult& transport) override {
-    result = transport;
-    done = true;
-  }
+// What a request's handler was told (the client owns the handler itself).
+struct Seen {
   int headers_calls = 0;
   int status = 0;
   Headers headers;
@@ -43,18 +29,40 @@ class Recorder final : public ResponseHandler {
   bool done = false;
 };
 
+class Recorder final : public ResponseHandler {
+ public:
+  explicit Recorder(Seen* seen) : seen_(seen) {}
+  bool OnHeaders(int status, const Headers& headers) override {
+    ++seen_->headers_calls;
+    seen_->status = status;
+    seen_->headers = headers;
+    return true;
+  }
+  bool OnBody(std::string_view chunk) override {
+    seen_->body.append(chunk);
+    return true;
+  }
+  void OnComplete(const TransportResult& result) override {
+    seen_->result = result;
+    seen_->done = true;
+  }
+
+ private:
+  Seen* seen_;
+};
+
 class CurlClientTest : public ::testing::Test {
  protected:
   // Sends one GET of `path` to `server` and polls until it ends.
-  Recorder Get(const LocalHttpServer& server, const std::string& path) {
+  Seen Get(const LocalHttpServer& server, const std::string& path) {
     Result<std::unique_ptr<CurlHttpClient>> client = CurlHttpClient::Create(options_);
     EXPECT_TRUE(client.ok()) << client.status().ToString();
-    Recorder recorder;
-    (*client)->Start(Request{"GET", server.url() + path, {}}, &recorder);
+    Seen seen;
+    (*client)->Start(Request{"GET", server.url() + path, {}}, std::make_unique<Recorder>(&seen));
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (!recorder.done && std::chrono::steady_clock::now() < deadline) (*client)->Poll(100);
-    EXPECT_TRUE(recorder.done);
-    return recorder;
+    while (!seen.done && std::chrono::steady_clock::now() < deadline) (*client)->Poll(100);
+    EXPECT_TRUE(seen.done);
+    return seen;
   }
 
   CurlOptions options_;
@@ -66,7 +74,7 @@ TEST_F(CurlClientTest, StatusHeadersAndBodyOfTheFinalResponse) {
     return HttpReply{"HTTP/1.1 100 Continue\r\nX-Interim: 1\r\n\r\n" +
                      Reply(206, "hello", "ETag: \"e\"\r\nX-Amz-Thing:  spaced value \r\n").bytes};
   });
-  Recorder r = Get(server, "/b/k");
+  Seen r = Get(server, "/b/k");
   EXPECT_TRUE(r.result.ok) << r.result.error;
   EXPECT_EQ(r.headers_calls, 1);
   EXPECT_EQ(r.status, 206);
@@ -83,7 +91,7 @@ TEST_F(CurlClientTest, TheRequestGoesOutAsGiven) {
     seen = request.head;
     return Reply(200, "");
   });
-  Recorder r = Get(server, "/b/a//b/../c%2Bd?x=1");
+  Seen r = Get(server, "/b/a//b/../c%2Bd?x=1");
   EXPECT_TRUE(r.result.ok) << r.result.error;
   EXPECT_TRUE(seen.starts_with("GET /b/a//b/../c%2Bd?x=1 HTTP/1.1\r\n")) << seen;
   EXPECT_EQ(seen.find("Expect:"), std::string::npos) << seen;
@@ -95,7 +103,7 @@ TEST_F(CurlClientTest, ABodyCutShortIsATransportError) {
     reply.close_after = reply.bytes.size() - 400;
     return reply;
   });
-  Recorder r = Get(server, "/b/k");
+  Seen r = Get(server, "/b/k");
   EXPECT_FALSE(r.result.ok);
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body.size(), 600u);
@@ -108,7 +116,7 @@ TEST_F(CurlClientTest, AServerThatSendsNothingMoreIsAStall) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // (replies too late)
     return Reply(200, "late");
   });
-  Recorder r = Get(server, "/b/k");
+  Seen r = Get(server, "/b/k");
   EXPECT_FALSE(r.result.ok);
   EXPECT_TRUE(r.result.error.starts_with("stalled")) << r.result.error;
 }
@@ -120,9 +128,9 @@ TEST_F(CurlClientTest, CancelAllEndsEveryTransferAtOnce) {
   });
   Result<std::unique_ptr<CurlHttpClient>> client = CurlHttpClient::Create(options_);
   ASSERT_TRUE(client.ok());
-  Recorder a, b;
-  (*client)->Start(Request{"GET", server.url() + "/b/a", {}}, &a);
-  (*client)->Start(Request{"GET", server.url() + "/b/b", {}}, &b);
+  Seen a, b;
+  (*client)->Start(Request{"GET", server.url() + "/b/a", {}}, std::make_unique<Recorder>(&a));
+  (*client)->Start(Request{"GET", server.url() + "/b/b", {}}, std::make_unique<Recorder>(&b));
   (*client)->Poll(50);
   (*client)->CancelAll();
   EXPECT_TRUE(a.done && a.result.cancelled);
