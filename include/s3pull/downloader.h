@@ -20,40 +20,10 @@
 #include <vector>
 
 #include "s3pull/options.h"
+#include "s3pull/plan.h"
 #include "s3pull/status.h"
 
 namespace s3pull {
-
-// Every object under `prefix` (or, with a glob, every key it matches), written
-// at dest_dir/<key without base>. `base` is the leading part of each key not
-// reproduced locally: the prefix itself, or a glob's directory part.
-// With `list_only`, nothing is downloaded: each key (and, with a delimiter,
-// each common prefix) goes to Observer::OnListed instead.
-struct PrefixSource {
-  std::string bucket;
-  std::string prefix;
-  std::string glob;  // "" = every key under prefix
-  std::string dest_dir;
-  std::string base;  // must be a prefix of `prefix`
-  bool list_only = false;
-  std::string delimiter = {};  // list_only: "/" groups keys into common prefixes
-};
-
-// One object. Written at `dest_path` when it is set ("-" streams to standard
-// output); otherwise at dest_dir/<key without base>, which is refused, like a
-// listed key, when it would not be a safe path under dest_dir.
-struct ObjectSource {
-  std::string bucket;
-  std::string key;
-  std::string dest_path;
-  std::string dest_dir;
-  std::string base;  // must be a prefix of `key`
-};
-
-struct DownloadPlan {
-  std::vector<PrefixSource> prefixes;
-  std::vector<ObjectSource> objects;
-};
 
 // How an object's part of a run ended.
 enum class Outcome {

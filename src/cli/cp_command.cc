@@ -12,9 +12,8 @@
 #include "cli/interrupt.h"
 #include "cli/key_list.h"
 #include "cli/reporter.h"
-#include "s3/glob.h"
-#include "s3/s3_url.h"
 #include "s3pull/downloader.h"
+#include "s3pull/location.h"
 
 namespace s3pull::cli {
 namespace {
@@ -139,7 +138,7 @@ CpCommand::CpCommand(CLI::App& app) {
   command_->footer(kExamples);
 }
 
-Result<DownloadPlan> CpCommand::KeyListPlan(const s3::S3Location& source) const {
+Result<DownloadPlan> CpCommand::KeyListPlan(const S3Url& source) const {
   if (!IsPrefix(source.key)) {
     return Status(
         StatusCode::kInvalidArgument,
@@ -151,21 +150,22 @@ Result<DownloadPlan> CpCommand::KeyListPlan(const s3::S3Location& source) const 
   if (!entries.ok()) return entries.status();
   DownloadPlan plan;
   for (KeyListEntry& entry : *entries) {
+    // A URL line keeps its whole key below DEST; a plain line is below the prefix.
     if (entry.from_url) {
-      plan.objects.push_back({entry.bucket, entry.key, "", dest_, ""});
+      plan.AddKeys(entry.bucket, "", {entry.key}, dest_);
     } else {
-      plan.objects.push_back({source.bucket, source.key + entry.key, "", dest_, source.key});
+      plan.AddKeys(source.bucket, source.key, {entry.key}, dest_);
     }
   }
   return plan;
 }
 
-Result<CpCommand::Plan> CpCommand::BuildPlan(const s3::S3Location& source) const {
+Result<CpCommand::Plan> CpCommand::BuildPlan(const S3Url& source) const {
   const std::string& bucket = source.bucket;
   const std::string& key = source.key;
   auto usage = [](std::string why) { return Status(StatusCode::kInvalidArgument, std::move(why)); };
   Plan out;
-  if (!from_file_.empty() || IsPrefix(key) || s3::HasWildcard(key)) {
+  if (!from_file_.empty() || IsPrefix(key) || IsGlob(key)) {
     if (dest_ == "-") return usage("'-' (standard output) takes a single object only");
     if (Exists(dest_) && !IsDirectory(dest_)) {
       return usage("destination " + dest_ + " exists and is not a folder");
@@ -175,29 +175,24 @@ Result<CpCommand::Plan> CpCommand::BuildPlan(const s3::S3Location& source) const
     Result<DownloadPlan> plan = KeyListPlan(source);
     if (!plan.ok()) return plan.status();
     out.plan = std::move(*plan);
-  } else if (s3::HasWildcard(key)) {
-    Result<s3::GlobPattern> glob = s3::GlobPattern::Compile(key);
-    if (!glob.ok()) return glob.status();
-    out.plan.prefixes.push_back({bucket, glob->ListPrefix(), key, dest_, glob->BaseDir()});
+  } else if (IsGlob(key)) {
+    if (Status added = out.plan.AddGlob(bucket, key, dest_); !added.ok()) return added;
   } else if (IsPrefix(key)) {
-    out.plan.prefixes.push_back({bucket, key, "", dest_, key});
+    out.plan.AddPrefix(bucket, key, dest_);
   } else {
     out.single_key = true;
     out.to_stdout = dest_ == "-";
-    if (out.to_stdout) {
-      out.plan.objects.push_back({bucket, key, "-", "", ""});
-    } else if (dest_.ends_with('/') || IsDirectory(dest_)) {
-      // Into a folder, under the key's last segment.
-      out.plan.objects.push_back({bucket, key, "", dest_, key.substr(0, key.rfind('/') + 1)});
+    if (!out.to_stdout && (dest_.ends_with('/') || IsDirectory(dest_))) {
+      out.plan.AddKeyToFolder(bucket, key, dest_);
     } else {
-      out.plan.objects.push_back({bucket, key, dest_, "", ""});
+      out.plan.AddKey(bucket, key, dest_);
     }
   }
   return out;
 }
 
 int CpCommand::Run() {
-  Result<s3::S3Location> source = s3::ParseS3Url(source_);
+  Result<S3Url> source = ParseS3Url(source_);
   if (!source.ok()) return UsageError(source.status().message());
   if (dest_.empty()) return UsageError("DEST is empty; use '.' for the current folder");
   Result<Plan> plan = BuildPlan(*source);

@@ -9,8 +9,8 @@
 #include <string>
 
 #include "cli/connection_flags.h"
-#include "s3/s3_url.h"
 #include "s3pull/downloader.h"
+#include "s3pull/location.h"
 
 namespace s3pull::cli {
 
@@ -31,8 +31,8 @@ class CpCommand {
     bool to_stdout = false;
   };
   // The plan for SOURCE and the options; errors are usage errors.
-  Result<Plan> BuildPlan(const s3::S3Location& source) const;
-  Result<DownloadPlan> KeyListPlan(const s3::S3Location& source) const;
+  Result<Plan> BuildPlan(const S3Url& source) const;
+  Result<DownloadPlan> KeyListPlan(const S3Url& source) const;
 
   CLI::App* command_;
   std::string source_;

@@ -8,7 +8,7 @@
 #include <iterator>
 #include <sstream>
 
-#include "s3/s3_url.h"
+#include "s3pull/location.h"
 
 namespace s3pull::cli {
 
@@ -23,7 +23,7 @@ Result<std::vector<KeyListEntry>> ParseKeyList(std::string_view text) {
     if (line.ends_with('\r')) line.remove_suffix(1);
     if (line.empty() || line.front() == '#') continue;
     if (line.starts_with("s3://")) {
-      Result<s3::S3Location> location = s3::ParseS3Url(line);
+      Result<S3Url> location = ParseS3Url(line);
       if (!location.ok()) {
         return Status(StatusCode::kInvalidArgument, "key list line " + std::to_string(line_number) +
                                                         ": " + location.status().message());

@@ -8,9 +8,8 @@
 #include "cli/exit_codes.h"
 #include "cli/interrupt.h"
 #include "cli/reporter.h"
-#include "s3/glob.h"
-#include "s3/s3_url.h"
 #include "s3pull/downloader.h"
+#include "s3pull/location.h"
 
 namespace s3pull::cli {
 namespace {
@@ -71,32 +70,21 @@ LsCommand::LsCommand(CLI::App& app) {
 }
 
 int LsCommand::Run() {
-  Result<s3::S3Location> source = s3::ParseS3Url(source_);
+  Result<S3Url> source = ParseS3Url(source_);
   if (!source.ok()) return UsageError("ls", source.status().message());
   const std::string& key = source->key;
 
-  PrefixSource listing;
-  listing.bucket = source->bucket;
-  listing.list_only = true;
-  size_t strip = 0;
-  if (s3::HasWildcard(key)) {
-    Result<s3::GlobPattern> glob = s3::GlobPattern::Compile(key);
-    if (!glob.ok()) return UsageError("ls", glob.status().message());
-    listing.prefix = glob->ListPrefix();
-    listing.glob = key;
-  } else {
-    listing.prefix = key;
-    if (!recursive_) {
-      listing.delimiter = "/";
-      strip = key.rfind('/') == std::string::npos ? 0 : key.rfind('/') + 1;
-    }
+  DownloadPlan plan;
+  if (Status added = plan.AddListing(source->bucket, key, recursive_); !added.ok()) {
+    return UsageError("ls", added.message());
   }
+  // Without --recursive, names show less the prefix up to its last '/'.
+  bool grouped = !plan.prefixes.front().delimiter.empty();
+  size_t strip = grouped && key.rfind('/') != std::string::npos ? key.rfind('/') + 1 : 0;
 
   Result<std::unique_ptr<Downloader>> downloader = Downloader::Create(connection_.options());
   if (!downloader.ok()) return UsageError("ls", downloader.status().message());
-  ListPrinter printer(strip, !listing.delimiter.empty());
-  DownloadPlan plan;
-  plan.prefixes.push_back(std::move(listing));
+  ListPrinter printer(strip, grouped);
   Summary summary;
   {
     InterruptGuard guard(**downloader);

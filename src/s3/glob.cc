@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <iterator>
 
+#include "s3pull/location.h"
+
 namespace s3pull::s3 {
 namespace {
 
@@ -18,17 +20,6 @@ Status InvalidPattern(std::string why) {
 }
 
 }  // namespace
-
-bool HasWildcard(std::string_view pattern) {
-  for (size_t i = 0; i < pattern.size(); ++i) {
-    if (pattern[i] == '\\') {
-      ++i;
-    } else if (pattern[i] == '*' || pattern[i] == '?' || pattern[i] == '[') {
-      return true;
-    }
-  }
-  return false;
-}
 
 namespace {
 
@@ -206,3 +197,18 @@ std::string GlobPattern::BaseDir() const {
 }
 
 }  // namespace s3pull::s3
+
+namespace s3pull {
+
+bool IsGlob(std::string_view key) {
+  for (size_t i = 0; i < key.size(); ++i) {
+    if (key[i] == '\\') {
+      ++i;
+    } else if (key[i] == '*' || key[i] == '?' || key[i] == '[') {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace s3pull

@@ -10,7 +10,7 @@
 //          '/'; a ']' right after '[' or '[!' is literal; '\' escapes inside
 //   \x     the character x literally
 // Matching is on bytes; the whole key must match. A key has a wildcard when
-// it contains an unescaped '*', '?' or '['.
+// it contains an unescaped '*', '?' or '[' (IsGlob, include/s3pull/location.h).
 //
 // Matching simulates the pattern as an NFA over bytes: time is linear in the
 // key times the pattern length, whatever the pattern ("*a*a*a*b" included).
@@ -26,8 +26,6 @@
 #include "s3pull/status.h"
 
 namespace s3pull::s3 {
-
-bool HasWildcard(std::string_view pattern);
 
 class GlobPattern {
  public:

@@ -1,9 +1,8 @@
-// Parsing s3://BUCKET/KEY; see s3_url.h.
-#include "s3/s3_url.h"
-
+// Parsing s3://BUCKET/KEY; see include/s3pull/location.h.
 #include "common/ascii.h"
+#include "s3pull/location.h"
 
-namespace s3pull::s3 {
+namespace s3pull {
 namespace {
 
 bool IsBucketChar(char c) {
@@ -13,7 +12,7 @@ bool IsBucketChar(char c) {
 
 }  // namespace
 
-Result<S3Location> ParseS3Url(std::string_view url) {
+Result<S3Url> ParseS3Url(std::string_view url) {
   constexpr std::string_view kScheme = "s3://";
   if (!StartsWithIgnoreCase(url, kScheme)) {
     return Status(StatusCode::kInvalidArgument, "not an s3:// URL");
@@ -31,10 +30,10 @@ Result<S3Location> ParseS3Url(std::string_view url) {
                     "a bucket name has only letters, digits, '.', '-' and '_'");
     }
   }
-  S3Location location;
+  S3Url location;
   location.bucket = std::string(bucket);
   if (slash != std::string_view::npos) location.key = std::string(rest.substr(slash + 1));
   return location;
 }
 
-}  // namespace s3pull::s3
+}  // namespace s3pull

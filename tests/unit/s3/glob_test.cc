@@ -5,6 +5,8 @@
 #include <chrono>
 #include <string>
 
+#include "s3pull/location.h"
+
 namespace s3pull::s3 {
 namespace {
 
@@ -180,17 +182,17 @@ TEST(GlobPatternTest, InvalidPatterns) {
   }
 }
 
-TEST(GlobPatternTest, HasWildcard) {
-  EXPECT_TRUE(HasWildcard("*.gz"));
-  EXPECT_TRUE(HasWildcard("a?b"));
-  EXPECT_TRUE(HasWildcard("a[b]"));
-  EXPECT_TRUE(HasWildcard("a\\*b*"));
-  EXPECT_FALSE(HasWildcard("a/b.txt"));
-  EXPECT_FALSE(HasWildcard("a\\*b"));
-  EXPECT_FALSE(HasWildcard("a\\?\\["));
-  EXPECT_FALSE(HasWildcard("a]b-c!"));
-  EXPECT_FALSE(HasWildcard("trailing\\"));
-  EXPECT_FALSE(HasWildcard(""));
+TEST(GlobPatternTest, IsGlobFindsUnescapedWildcards) {
+  EXPECT_TRUE(IsGlob("*.gz"));
+  EXPECT_TRUE(IsGlob("a?b"));
+  EXPECT_TRUE(IsGlob("a[b]"));
+  EXPECT_TRUE(IsGlob("a\\*b*"));
+  EXPECT_FALSE(IsGlob("a/b.txt"));
+  EXPECT_FALSE(IsGlob("a\\*b"));
+  EXPECT_FALSE(IsGlob("a\\?\\["));
+  EXPECT_FALSE(IsGlob("a]b-c!"));
+  EXPECT_FALSE(IsGlob("trailing\\"));
+  EXPECT_FALSE(IsGlob(""));
 }
 
 TEST(GlobPatternTest, LongPatternsBeyondOneStateWord) {

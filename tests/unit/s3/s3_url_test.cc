@@ -1,8 +1,8 @@
-#include "s3/s3_url.h"
-
 #include <gtest/gtest.h>
 
-namespace s3pull::s3 {
+#include "s3pull/location.h"
+
+namespace s3pull {
 namespace {
 
 struct UrlCase {
@@ -27,7 +27,7 @@ TEST(ParseS3UrlTest, SplitsBucketAndKeyVerbatim) {
       {"s3://bucket/\xc3\xa9t\xc3\xa9 2026.txt", "bucket", "\xc3\xa9t\xc3\xa9 2026.txt"},
   };
   for (const UrlCase& c : cases) {
-    Result<S3Location> location = ParseS3Url(c.url);
+    Result<S3Url> location = ParseS3Url(c.url);
     ASSERT_TRUE(location.ok()) << c.url << ": " << location.status().ToString();
     EXPECT_EQ(location->bucket, c.bucket) << c.url;
     EXPECT_EQ(location->key, c.key) << c.url;
@@ -46,11 +46,11 @@ TEST(ParseS3UrlTest, RefusesOtherUrls) {
        {"", "bucket/key", "s3:/bucket", "s3:bucket", "http://bucket/key", "gs://bucket/key",
         "s3://", "s3:///key", "s3://bu cket/k", "s3://bucket?x", "s3://bu\tcket",
         "s3://user@bucket/k", "s3://bucket:80/k", "s3://b\xc3\xa9t/k"}) {
-    Result<S3Location> location = ParseS3Url(bad);
+    Result<S3Url> location = ParseS3Url(bad);
     ASSERT_FALSE(location.ok()) << bad;
     EXPECT_EQ(location.status().code(), StatusCode::kInvalidArgument) << bad;
   }
 }
 
 }  // namespace
-}  // namespace s3pull::s3
+}  // namespace s3pull

@@ -1,0 +1,26 @@
+// s3://BUCKET/KEY as users write it, and what kind of source a key names.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "s3pull/status.h"
+
+namespace s3pull {
+
+struct S3Url {
+  std::string bucket;
+  std::string key;  // byte for byte after "s3://BUCKET/"; may be empty or end in '/'
+};
+
+// "s3://bucket", "s3://bucket/", "s3://bucket/a/b" (the scheme in any case).
+// The key is not decoded or normalised. kInvalidArgument for another scheme,
+// or an empty or invalid bucket name (3-63 characters of a-z 0-9 . - _, and
+// upper case for legacy buckets; nothing with '/' or control characters).
+Result<S3Url> ParseS3Url(std::string_view url);
+
+// Whether `key` holds an unescaped '*', '?' or '[': a glob (README.md says
+// how globs match), not one key.
+bool IsGlob(std::string_view key);
+
+}  // namespace s3pull

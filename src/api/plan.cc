@@ -1,0 +1,58 @@
+// The DownloadPlan builders; see include/s3pull/plan.h.
+#include "s3pull/plan.h"
+
+#include <utility>
+
+#include "s3/glob.h"
+#include "s3pull/location.h"
+
+namespace s3pull {
+
+void DownloadPlan::AddPrefix(const std::string& bucket, const std::string& prefix,
+                             const std::string& dest_dir) {
+  prefixes.push_back({bucket, prefix, "", dest_dir, prefix});
+}
+
+Status DownloadPlan::AddGlob(const std::string& bucket, const std::string& glob,
+                             const std::string& dest_dir) {
+  Result<s3::GlobPattern> pattern = s3::GlobPattern::Compile(glob);
+  if (!pattern.ok()) return pattern.status();
+  prefixes.push_back({bucket, pattern->ListPrefix(), glob, dest_dir, pattern->BaseDir()});
+  return Status::Ok();
+}
+
+void DownloadPlan::AddKey(const std::string& bucket, const std::string& key,
+                          const std::string& dest_path) {
+  objects.push_back({bucket, key, dest_path, "", ""});
+}
+
+void DownloadPlan::AddKeyToFolder(const std::string& bucket, const std::string& key,
+                                  const std::string& dest_dir) {
+  objects.push_back({bucket, key, "", dest_dir, key.substr(0, key.rfind('/') + 1)});
+}
+
+void DownloadPlan::AddKeys(const std::string& bucket, const std::string& prefix,
+                           const std::vector<std::string>& keys, const std::string& dest_dir) {
+  for (const std::string& key : keys)
+    objects.push_back({bucket, prefix + key, "", dest_dir, prefix});
+}
+
+Status DownloadPlan::AddListing(const std::string& bucket, const std::string& prefix_or_glob,
+                                bool recursive) {
+  PrefixSource listing;
+  listing.bucket = bucket;
+  listing.list_only = true;
+  if (IsGlob(prefix_or_glob)) {
+    Result<s3::GlobPattern> pattern = s3::GlobPattern::Compile(prefix_or_glob);
+    if (!pattern.ok()) return pattern.status();
+    listing.prefix = pattern->ListPrefix();
+    listing.glob = prefix_or_glob;
+  } else {
+    listing.prefix = prefix_or_glob;
+    if (!recursive) listing.delimiter = "/";
+  }
+  prefixes.push_back(std::move(listing));
+  return Status::Ok();
+}
+
+}  // namespace s3pull

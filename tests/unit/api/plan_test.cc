@@ -1,0 +1,64 @@
+// The DownloadPlan builders: the sources they make, as `s3pull cp` uses them.
+#include "s3pull/plan.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace s3pull {
+namespace {
+
+TEST(PlanTest, APrefixGoesBelowTheFolderLessThePrefix) {
+  DownloadPlan plan;
+  plan.AddPrefix("b", "data/2026/", "out");
+  ASSERT_EQ(plan.prefixes.size(), 1u);
+  const PrefixSource& source = plan.prefixes[0];
+  EXPECT_EQ(source.prefix, "data/2026/");
+  EXPECT_EQ(source.base, "data/2026/");
+  EXPECT_EQ(source.glob, "");
+  EXPECT_EQ(source.dest_dir, "out");
+  EXPECT_FALSE(source.list_only);
+}
+
+TEST(PlanTest, AGlobListsFromItsLiteralStartAndKeepsWhatFollowsItsFolder) {
+  DownloadPlan plan;
+  ASSERT_TRUE(plan.AddGlob("b", "logs/2026-*/*.gz", "out").ok());
+  const PrefixSource& source = plan.prefixes.at(0);
+  EXPECT_EQ(source.prefix, "logs/2026-");
+  EXPECT_EQ(source.base, "logs/");
+  EXPECT_EQ(source.glob, "logs/2026-*/*.gz");
+  EXPECT_EQ(plan.AddGlob("b", "logs/[z-a]", "out").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(plan.prefixes.size(), 1u);
+}
+
+TEST(PlanTest, KeysGoToAPathIntoAFolderOrBelowTheirPrefix) {
+  DownloadPlan plan;
+  plan.AddKey("b", "reports/q3.csv", "q3.csv");
+  plan.AddKey("b", "logs/app.log", "-");
+  plan.AddKeyToFolder("b", "reports/q4.csv", "out");
+  plan.AddKeys("b", "images/", {"a.jpg", "x/b.jpg"}, "imgs");
+  ASSERT_EQ(plan.objects.size(), 5u);
+  EXPECT_EQ(plan.objects[0].dest_path, "q3.csv");
+  EXPECT_EQ(plan.objects[1].dest_path, "-");
+  EXPECT_EQ(plan.objects[2].dest_dir, "out");
+  EXPECT_EQ(plan.objects[2].base, "reports/");
+  EXPECT_EQ(plan.objects[4].key, "images/x/b.jpg");
+  EXPECT_EQ(plan.objects[4].base, "images/");
+  EXPECT_EQ(plan.objects[4].dest_dir, "imgs");
+}
+
+TEST(PlanTest, ListingsGroupByFolderUnlessRecursive) {
+  DownloadPlan plan;
+  ASSERT_TRUE(plan.AddListing("b", "logs/", false).ok());
+  ASSERT_TRUE(plan.AddListing("b", "logs/", true).ok());
+  ASSERT_TRUE(plan.AddListing("b", "logs/*.gz", false).ok());
+  ASSERT_EQ(plan.prefixes.size(), 3u);
+  for (const PrefixSource& source : plan.prefixes) EXPECT_TRUE(source.list_only);
+  EXPECT_EQ(plan.prefixes[0].delimiter, "/");
+  EXPECT_EQ(plan.prefixes[1].delimiter, "");
+  EXPECT_EQ(plan.prefixes[2].prefix, "logs/");
+  EXPECT_EQ(plan.prefixes[2].glob, "logs/*.gz");
+}
+
+}  // namespace
+}  // namespace s3pull
