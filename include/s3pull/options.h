@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace s3pull {
@@ -24,6 +25,13 @@ enum class ChecksumPolicy {
   kOff,       // nothing beyond lengths and ranges
 };
 
+// AWS access keys, as an IAM user or an assumed role has them.
+struct Credentials {
+  std::string access_key_id;
+  std::string secret_access_key;
+  std::string session_token;  // "" when none (long-term keys)
+};
+
 struct ClientOptions {
   // "" = AWS S3 in `region`. Otherwise "http[s]://host[:port]".
   std::string endpoint_url;
@@ -36,6 +44,9 @@ struct ClientOptions {
   std::string profile;
   // false = anonymous requests (public buckets): no credentials are read.
   bool sign_requests = true;
+  // Set: requests are signed with these keys, and no credentials are read
+  // from the environment or profiles (the region still may be).
+  std::optional<Credentials> credentials;
   // Requests in flight at once (and connections kept open). 0 = adaptive:
   // start at 64 and climb while throughput grows (up to 512), and back off
   // when the server throttles.

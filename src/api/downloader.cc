@@ -131,7 +131,9 @@ Result<transfer::EngineConfig> EngineConfigFor(const ClientOptions& options,
   config.fsync = options.fsync;
   config.skip_unchanged = options.skip_unchanged;
   config.checksum_mode = ChecksumModeOf(options.checksum);
-  if (options.sign_requests) {
+  if (options.sign_requests && options.credentials) {
+    config.credentials = *options.credentials;
+  } else if (options.sign_requests) {
     if (!profile->credentials) {
       return Status(StatusCode::kInvalidArgument,
                     "no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "

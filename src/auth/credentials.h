@@ -16,15 +16,12 @@
 #include <optional>
 #include <string>
 
+#include "s3pull/options.h"
 #include "s3pull/status.h"
 
 namespace s3pull::auth {
 
-struct Credentials {
-  std::string access_key_id;
-  std::string secret_access_key;
-  std::string session_token;  // empty when none
-};
+using Credentials = ::s3pull::Credentials;  // include/s3pull/options.h
 
 // What the credential chain may read. Production code uses SystemEnvironment().
 struct Environment {

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 
@@ -96,6 +97,36 @@ TEST_F(DownloaderTest, ACancelBeforeTheRunStopsItAtItsStart) {
   for (const ObjectResult& result : recorder.results) EXPECT_FALSE(result.started) << result.key;
   EXPECT_EQ(server_.requests(), 0);
   EXPECT_TRUE(dir_.Files().empty());
+}
+
+TEST(DownloaderCredentialsTest, KeysHandedInSignEveryRequest) {
+  std::mutex mutex;
+  std::vector<std::string> heads;
+  LocalHttpServer server([&](const HttpRequestSeen& request) {
+    std::lock_guard lock(mutex);
+    heads.push_back(request.head);
+    return ServeObjects(request);
+  });
+  TempDir dir;
+  ClientOptions options;
+  options.endpoint_url = server.url();
+  options.region = "eu-west-1";
+  options.credentials = Credentials{"AKIDHANDEDIN", "secret", "session-token-1"};
+  Result<std::unique_ptr<Downloader>> downloader = Downloader::Create(options);
+  ASSERT_TRUE(downloader.ok()) << downloader.status().ToString();
+  DownloadPlan plan;
+  plan.AddKey("b", "k", dir.path() + "/k");
+  Recorder recorder;
+  Summary summary = (*downloader)->Run(plan, recorder);
+  EXPECT_EQ(summary.succeeded, 1u);
+  std::lock_guard lock(mutex);
+  ASSERT_FALSE(heads.empty());
+  for (const std::string& head : heads) {
+    // (Whatever keys the environment or ~/.aws hold, these are the ones used.)
+    EXPECT_NE(head.find("Credential=AKIDHANDEDIN/"), std::string::npos) << head;
+    EXPECT_NE(head.find("/eu-west-1/s3/aws4_request"), std::string::npos) << head;
+    EXPECT_NE(head.find("x-amz-security-token: session-token-1"), std::string::npos) << head;
+  }
 }
 
 TEST_F(DownloaderTest, BadOptionsAreAStatusNotAnException) {
