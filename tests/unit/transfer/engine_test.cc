@@ -402,6 +402,27 @@ TEST_F(EngineTest, AListingNotFinishedWhenCancelledIsReportedCancelled) {
   EXPECT_EQ(collector_.results[0].outcome, Outcome::kCancelled);
 }
 
+TEST_F(EngineTest, ABucketInAnotherRegionIsNamedWithTheFlagThatFixesIt) {
+  fake_.Script(ListUrl(""), {301,
+                             {{"x-amz-bucket-region", "eu-west-1"}},
+                             "<Error><Code>PermanentRedirect</Code><Message>Use the right "
+                             "endpoint.</Message></Error>",
+                             ""});
+  fake_.Script(GetUrl("k"), {403, {{"x-amz-bucket-region", "ap-south-1"}}, "", ""});
+  Summary summary =
+      RunPlan({{{"b", "", "", dir_.path(), ""}}, {{"b", "k", dir_.path() + "/k", "", ""}}});
+  EXPECT_EQ(summary.failed, 2u);
+  EXPECT_EQ(summary.retries, 0u);
+  const ObjectResult* listing = collector_.Find("");
+  ASSERT_NE(listing, nullptr);
+  EXPECT_EQ(listing->status.s3_code(), "PermanentRedirect");
+  EXPECT_NE(listing->status.message().find("use --region eu-west-1"), std::string::npos)
+      << listing->status.ToString();
+  EXPECT_NE(collector_.Find("k")->status.message().find("use --region ap-south-1"),
+            std::string::npos)
+      << collector_.Find("k")->status.ToString();
+}
+
 TEST_F(EngineTest, ClockSkewIsCorrectedFromTheServerDate) {
   config_.clock = [] { return std::time_t{1000000000}; };  // 2001, far behind the server
   fake_.ScriptSequence(GetUrl("k"), {{403,
