@@ -35,7 +35,7 @@ void Reporter::OnObjectDone(const ObjectResult& result) {
       std::fprintf(success_, "unchanged %s -> %s\n", url.c_str(), Printable(result.path).c_str());
       return;
     case Outcome::kCancelled:
-      ++(result.started ? interrupted_ : not_started_);
+      if (result.started) ++stopped_midway_;
       return;
     case Outcome::kFailed:
       std::fprintf(stderr, "failed %s: %s\n", url.c_str(),
@@ -63,8 +63,8 @@ void Reporter::PrintSummary(const Summary& s) const {
     std::fprintf(stderr,
                  "Interrupted: %llu objects stopped midway and %llu not started were not written; "
                  "the same command picks up what is missing\n",
-                 static_cast<unsigned long long>(interrupted_),
-                 static_cast<unsigned long long>(not_started_));
+                 static_cast<unsigned long long>(stopped_midway_),
+                 static_cast<unsigned long long>(s.cancelled - stopped_midway_));
   }
   if (quiet_) return;
   double mb_per_s = s.seconds > 0 ? static_cast<double>(s.bytes) / 1e6 / s.seconds : 0;

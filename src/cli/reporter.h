@@ -37,8 +37,7 @@ class Reporter final : public Observer {
   bool quiet_;
   bool hint_prefix_ = false;
   bool hinted_trust_ = false;
-  uint64_t interrupted_ = 0;  // cancelled midway
-  uint64_t not_started_ = 0;  // cancelled before any request
+  uint64_t stopped_midway_ = 0;  // cancelled after a request went out
 };
 
 }  // namespace s3pull::cli

@@ -63,10 +63,7 @@ struct FreeWith {
 using EasyHandle = std::unique_ptr<CURL, FreeWith<curl_easy_cleanup>>;
 using MultiHandle = std::unique_ptr<CURLM, FreeWith<curl_multi_cleanup>>;
 using ShareHandle = std::unique_ptr<CURLSH, FreeWith<curl_share_cleanup>>;
-struct FreeList {
-  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
-};
-using ListHandle = std::unique_ptr<curl_slist, FreeList>;
+using ListHandle = std::unique_ptr<curl_slist, FreeWith<curl_slist_free_all>>;
 
 // Adds `line` to `list`; on failure (no memory) `list` stays as it was.
 void Append(ListHandle& list, const char* line) {

@@ -133,9 +133,7 @@ Status ObjectDownload::ResumeFromJournal() {
       writer_->reused() ? writer_->ReadJournal() : "", JournalKey(), part_count_);
   // Another version, size or part size: start afresh (the file is rewritten).
   if (!done) return ResetJournal();
-  Result<std::shared_ptr<fs::JournalAppender>> appender = writer_->OpenJournalAppender();
-  if (!appender.ok()) return appender.status();
-  journal_ = std::move(*appender);
+  if (Status opened = OpenJournal(); !opened.ok()) return opened;
   for (uint64_t index : *done) {
     if (parts_[index] != PartState::kPending) continue;  // the part being fetched now
     parts_[index] = PartState::kDone;
@@ -489,6 +487,10 @@ Status ObjectDownload::ResetJournal() {
   if (Status reset = writer_->ResetJournal(fs::JournalHeader(JournalKey())); !reset.ok()) {
     return reset;
   }
+  return OpenJournal();
+}
+
+Status ObjectDownload::OpenJournal() {
   Result<std::shared_ptr<fs::JournalAppender>> appender = writer_->OpenJournalAppender();
   if (!appender.ok()) return appender.status();
   journal_ = std::move(*appender);

@@ -230,6 +230,8 @@ class ObjectDownload {
   Status ResumeFromJournal();
   // A new journal naming no part (RestartAllParts), or the first.
   Status ResetJournal();
+  // journal_: what records parts in the journal as it stands.
+  Status OpenJournal();
   fs::JournalKey JournalKey() const;
   // Hands the verifier the parts found on disk, once it knows what to check.
   void VerifyResumedParts();
