@@ -23,4 +23,10 @@ Result<S3Url> ParseS3Url(std::string_view url);
 // how globs match), not one key.
 bool IsGlob(std::string_view key);
 
+// One key as written in a SOURCE that is not a glob: "\\*", "\\?", "\\[",
+// "\\]" and "\\\\" stand for the character after the backslash (so that a key
+// holding a wildcard character can be named); every other byte, other
+// backslashes included, is kept as it is.
+std::string UnescapeKey(std::string_view key);
+
 }  // namespace s3pull

@@ -182,10 +182,11 @@ Result<CpCommand::Plan> CpCommand::BuildPlan(const S3Url& source) const {
   } else {
     out.single_key = true;
     out.to_stdout = dest_ == "-";
+    std::string one_key = UnescapeKey(key);
     if (!out.to_stdout && (dest_.ends_with('/') || IsDirectory(dest_))) {
-      out.plan.AddKeyToFolder(bucket, key, dest_);
+      out.plan.AddKeyToFolder(bucket, one_key, dest_);
     } else {
-      out.plan.AddKey(bucket, key, dest_);
+      out.plan.AddKey(bucket, one_key, dest_);
     }
   }
   return out;

@@ -211,4 +211,15 @@ bool IsGlob(std::string_view key) {
   return false;
 }
 
+std::string UnescapeKey(std::string_view key) {
+  std::string out;
+  out.reserve(key.size());
+  for (size_t i = 0; i < key.size(); ++i) {
+    bool escape = key[i] == '\\' && i + 1 < key.size() &&
+                  std::string_view("*?[]\\").find(key[i + 1]) != std::string_view::npos;
+    out += key[escape ? ++i : i];
+  }
+  return out;
+}
+
 }  // namespace s3pull

@@ -307,14 +307,17 @@ class CpSuite(PerTestFolder):
                           run.describe())
 
     def test_single_special_keys_to_files(self):
-        # (Keys with '*', '?' or '[' would be globs here.)
+        # Keys with '*', '?' or '[' are written with those escaped ("\\*"),
+        # else they would be globs.
+        escaped = {"star*name": "star\\*name", "q?mark": "q\\?mark",
+                   "brackets[1]": "brackets\\[1\\]"}
         for name in ["plus+sign.bin", "pct%20literal.txt", "ünïcødé/日本語.txt", "a=b&c=d",
                      "(paren) name", "hash#frag", "tilde~home", "emoji 😀.dat",
-                     "trailing space ", " leading space"]:
+                     "trailing space ", " leading space", *escaped]:
             with self.subTest(key=name):
                 key = f"tree/special/{name}"
                 path = os.path.join(self.dest, "single.out")
-                run = self.cp(f"s3://{self.bucket}/{key}", path)
+                run = self.cp(f"s3://{self.bucket}/tree/special/{escaped.get(name, name)}", path)
                 self.assertExit(run, 0)
                 with open(path, "rb") as f:
                     self.assertEqual(f.read(), DATA[key])

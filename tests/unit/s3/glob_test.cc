@@ -182,6 +182,15 @@ TEST(GlobPatternTest, InvalidPatterns) {
   }
 }
 
+TEST(GlobPatternTest, UnescapeKeyDropsOnlyTheBackslashesOfWildcards) {
+  EXPECT_EQ(UnescapeKey("report\\[1\\].csv"), "report[1].csv");
+  EXPECT_EQ(UnescapeKey("a\\*b\\?c"), "a*b?c");
+  EXPECT_EQ(UnescapeKey("a\\\\*"), "a\\*");                  // an escaped backslash, then a star
+  EXPECT_EQ(UnescapeKey("dir\\file.txt"), "dir\\file.txt");  // not an escape: kept
+  EXPECT_EQ(UnescapeKey("trailing\\"), "trailing\\");
+  EXPECT_FALSE(IsGlob("report\\[1\\].csv"));
+}
+
 TEST(GlobPatternTest, IsGlobFindsUnescapedWildcards) {
   EXPECT_TRUE(IsGlob("*.gz"));
   EXPECT_TRUE(IsGlob("a?b"));
