@@ -14,8 +14,10 @@
 // others. Run() blocks; observer callbacks run on the calling thread.
 #pragma once
 
+#include <functional>
 #include <memory>
 
+#include "s3pull/listing.h"
 #include "s3pull/options.h"
 #include "s3pull/plan.h"
 #include "s3pull/result.h"
@@ -36,7 +38,14 @@ class Downloader {
   // kept between them. No exception leaves Run() (nor Create()), except
   // those an Observer throws, which it should not.
   virtual Summary Run(const DownloadPlan& plan, Observer& observer) = 0;
-  // Stops the Run() in progress soon (or, with none in progress, the next
+  // Lists without downloading: `on_entry` gets every key (and common
+  // prefix), in the server's order, on the calling thread, page by page as
+  // they arrive. OK when the listing ended; otherwise why it did not: the
+  // server's error, kCancelled after Cancel(), kInvalidArgument for a bad
+  // glob. One at a time, like Run().
+  virtual Status List(const ListRequest& request,
+                      const std::function<void(const ListedEntry&)>& on_entry) = 0;
+  // Stops the Run() (or List()) in progress soon (or, with none in progress, the next
   // one at its start): nothing new starts, objects in flight end as
   // cancelled and leave no files (but the resumable state of large ones),
   // and every object not begun is reported cancelled too. Safe to call

@@ -1,6 +1,7 @@
 // DownloadPlan: which objects a Run() fetches, and where each one goes.
 #pragma once
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -11,27 +12,37 @@ namespace s3pull {
 // Every object under `prefix` (or, with a glob, every key it matches), written
 // at dest_dir/<key without base>. `base` is the leading part of each key not
 // reproduced locally: the prefix itself, or a glob's directory part.
-// With `list_only`, nothing is downloaded: each key (and, with a delimiter,
-// each common prefix) goes to Observer::OnListed instead.
 struct PrefixSource {
   std::string bucket;
   std::string prefix;
   std::string glob;  // "" = every key under prefix
   std::string dest_dir;
   std::string base;  // must be a prefix of `prefix`
-  bool list_only = false;
-  std::string delimiter = {};  // list_only: "/" groups keys into common prefixes
 };
 
 // One object. Written at `dest_path` when it is set ("-" streams to standard
 // output); otherwise at dest_dir/<key without base>, which is refused, like a
-// listed key, when it would not be a safe path under dest_dir.
+// listed key, when it would not be a safe path under dest_dir; or, with
+// `to_memory`, kept in memory (the dest_* fields are not used).
 struct ObjectSource {
   std::string bucket;
   std::string key;
   std::string dest_path;
   std::string dest_dir;
   std::string base;  // must be a prefix of `key`
+  // The object's bytes come in its ObjectResult::data, verified like a
+  // file's; or, when `buffer` is not empty, they are written into it (the
+  // caller's memory, which must outlive the run and hold the whole object:
+  // a larger one fails with kInvalidArgument) and ObjectResult::bytes says
+  // how many.
+  bool to_memory = false;
+  std::span<char> buffer = {};
+  // "" = the current version; otherwise this version of a versioned bucket.
+  std::string version_id = {};
+  // "" = any; otherwise the object fails with kObjectChanged unless its
+  // ETag is this one (quoted or not), and a local copy finished from that
+  // version is not fetched again.
+  std::string expected_etag = {};
 };
 
 // What a Run() fetches. The Add* builders fill in the sources the way `s3pull
@@ -58,11 +69,10 @@ struct DownloadPlan {
   // dest_dir/<key>.
   void AddKeys(const std::string& bucket, const std::string& prefix,
                const std::vector<std::string>& keys, const std::string& dest_dir);
-  // A listing without downloads (Observer::OnListed): the keys under a
-  // prefix, or matching a glob; unless `recursive`, a prefix's keys below
-  // its next '/' come grouped as common prefixes. kInvalidArgument for a bad
-  // glob.
-  Status AddListing(const std::string& bucket, const std::string& prefix_or_glob, bool recursive);
+  // One key, kept in memory: its bytes come in ObjectResult::data.
+  void AddKeyToMemory(const std::string& bucket, const std::string& key);
+  // One key, written into `buffer` (ObjectSource::buffer says how).
+  void AddKeyToBuffer(const std::string& bucket, const std::string& key, std::span<char> buffer);
 };
 
 }  // namespace s3pull

@@ -1,5 +1,5 @@
 // What a run reports: one ObjectResult per object as it finishes (through an
-// Observer), the entries of list-only sources, and a Summary at the end.
+// Observer), and a Summary at the end.
 #pragma once
 
 #include <cstdint>
@@ -22,12 +22,15 @@ enum class Outcome {
 struct ObjectResult {
   std::string bucket;
   std::string key;   // for a listing: the prefix (or glob)
-  std::string path;  // local path ("" when refused before one was chosen)
+  std::string path;  // local path ("" when refused before one was chosen, or in memory)
   uint64_t bytes = 0;
   bool is_listing = false;  // a listing that failed or was cut short, not one object
   Status status;            // OK when downloaded or unchanged; kCancelled when cancelled
   Outcome outcome = Outcome::kFailed;
   bool started = false;  // a request for it was sent
+  // An object kept in memory (ObjectSource::to_memory, without a buffer):
+  // its bytes when downloaded, verified; empty otherwise.
+  std::string data = {};
 };
 
 struct Summary {
@@ -45,14 +48,6 @@ struct Summary {
   Status error;
 };
 
-// One entry of a list-only source, in the server's order.
-struct ListedEntry {
-  std::string bucket;
-  std::string key;  // the object's key, or the common prefix (ending in the delimiter)
-  uint64_t size = 0;
-  bool is_prefix = false;
-};
-
 // What a Run() tells as it goes. Its calls come on the thread that called
 // Run(), one at a time; they should return quickly (the first event loop
 // runs on that thread) and must not throw.
@@ -60,7 +55,6 @@ class Observer {
  public:
   virtual ~Observer() = default;
   virtual void OnObjectDone(const ObjectResult& result) = 0;
-  virtual void OnListed(const ListedEntry& /*entry*/) {}
 };
 
 }  // namespace s3pull

@@ -11,6 +11,7 @@
 #include "http/curl_client.h"
 #include "http/trust_store.h"
 #include "s3/requests.h"
+#include "s3pull/location.h"
 #include "schedule/concurrency.h"
 #include "transfer/engine.h"
 
@@ -36,6 +37,20 @@ void RaiseOpenFileLimit() {
   }
 }
 
+// Hands a listing's entries to the caller's function, and keeps its failure.
+class ListingForwarder final : public transfer::ListingObserver {
+ public:
+  explicit ListingForwarder(const std::function<void(const ListedEntry&)>& on_entry)
+      : on_entry_(on_entry) {}
+  void OnListed(const ListedEntry& entry) override { on_entry_(entry); }
+  void OnObjectDone(const ObjectResult& result) override { failure_ = result.status; }
+  const Status& failure() const { return failure_; }
+
+ private:
+  const std::function<void(const ListedEntry&)>& on_entry_;
+  Status failure_;
+};
+
 class CurlDownloader final : public Downloader {
  public:
   CurlDownloader(transfer::EngineConfig config, const http::CurlOptions& curl,
@@ -60,6 +75,26 @@ class CurlDownloader final : public Downloader {
     // A Cancel() ends the run it stopped; the next one starts afresh.
     cancel_.store(false);
     return summary;
+  }
+
+  Status List(const ListRequest& request,
+              const std::function<void(const ListedEntry&)>& on_entry) override {
+    transfer::ListingSource source{request.bucket, request.prefix_or_glob, "", ""};
+    if (IsGlob(request.prefix_or_glob)) {
+      source.glob = request.prefix_or_glob;
+    } else if (!request.recursive) {
+      source.delimiter = "/";
+    }
+    ListingForwarder forwarder(on_entry);
+    Summary summary;
+    try {
+      summary = transfer::RunListing(config_, *http_, source, forwarder);
+    } catch (const std::bad_alloc&) {
+      summary.error = Status(StatusCode::kIoError, "out of memory: the listing stopped");
+    }
+    cancel_.store(false);
+    if (!summary.error.ok()) return summary.error;
+    return forwarder.failure();
   }
 
   void Cancel() override { cancel_.store(true); }

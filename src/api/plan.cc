@@ -4,7 +4,6 @@
 #include <utility>
 
 #include "s3/glob.h"
-#include "s3pull/location.h"
 
 namespace s3pull {
 
@@ -37,22 +36,16 @@ void DownloadPlan::AddKeys(const std::string& bucket, const std::string& prefix,
     objects.push_back({bucket, prefix + key, "", dest_dir, prefix});
 }
 
-Status DownloadPlan::AddListing(const std::string& bucket, const std::string& prefix_or_glob,
-                                bool recursive) {
-  PrefixSource listing;
-  listing.bucket = bucket;
-  listing.list_only = true;
-  if (IsGlob(prefix_or_glob)) {
-    Result<s3::GlobPattern> pattern = s3::GlobPattern::Compile(prefix_or_glob);
-    if (!pattern.ok()) return pattern.status();
-    listing.prefix = pattern->ListPrefix();
-    listing.glob = prefix_or_glob;
-  } else {
-    listing.prefix = prefix_or_glob;
-    if (!recursive) listing.delimiter = "/";
-  }
-  prefixes.push_back(std::move(listing));
-  return Status::Ok();
+void DownloadPlan::AddKeyToMemory(const std::string& bucket, const std::string& key) {
+  AddKeyToBuffer(bucket, key, {});
+}
+
+void DownloadPlan::AddKeyToBuffer(const std::string& bucket, const std::string& key,
+                                  std::span<char> buffer) {
+  ObjectSource object{bucket, key, "", "", ""};
+  object.to_memory = true;
+  object.buffer = buffer;
+  objects.push_back(std::move(object));
 }
 
 }  // namespace s3pull

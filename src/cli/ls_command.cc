@@ -27,11 +27,11 @@ Exit status: 0 listed (also when empty), 1 the listing failed, 2 usage or config
 
 // Prints entries as they are listed. Prefixes go out at once; objects wait for
 // the end when a delimiter is used, so that every PRE line comes first.
-class ListPrinter final : public Observer {
+class ListPrinter {
  public:
   ListPrinter(size_t strip, bool hold_objects) : strip_(strip), hold_objects_(hold_objects) {}
 
-  void OnListed(const ListedEntry& entry) override {
+  void Print(const ListedEntry& entry) {
     std::string name = Printable(std::string_view(entry.key).substr(strip_));
     if (entry.is_prefix) {
       std::printf("PRE %s\n", name.c_str());
@@ -41,7 +41,6 @@ class ListPrinter final : public Observer {
       PrintObject(entry.size, name);
     }
   }
-  void OnObjectDone(const ObjectResult& result) override { failures_.OnObjectDone(result); }
 
   void Flush() {
     for (const auto& [size, name] : held_) PrintObject(size, name);
@@ -56,7 +55,6 @@ class ListPrinter final : public Observer {
   size_t strip_;
   bool hold_objects_;
   std::vector<std::pair<uint64_t, std::string>> held_;
-  Reporter failures_{stdout, /*quiet=*/true};  // prints failed listings on stderr
 };
 
 }  // namespace
@@ -73,26 +71,27 @@ int LsCommand::Run() {
   Result<S3Url> source = ParseS3Url(source_);
   if (!source.ok()) return UsageError("ls", source.status().message());
   const std::string& key = source->key;
-
-  DownloadPlan plan;
-  if (Status added = plan.AddListing(source->bucket, key, recursive_); !added.ok()) {
-    return UsageError("ls", added.message());
-  }
+  ListRequest request{source->bucket, key, recursive_};
   // Without --recursive, names show less the prefix up to its last '/'.
-  bool grouped = !plan.prefixes.front().delimiter.empty();
+  bool grouped = !recursive_ && !IsGlob(key);
   size_t strip = grouped && key.rfind('/') != std::string::npos ? key.rfind('/') + 1 : 0;
 
   Result<std::unique_ptr<Downloader>> downloader = Downloader::Create(connection_.options());
   if (!downloader.ok()) return UsageError("ls", downloader.status().message());
   ListPrinter printer(strip, grouped);
-  Summary summary;
+  Status listed;
   {
     InterruptGuard guard(**downloader);
-    summary = (*downloader)->Run(plan, printer);
+    listed = (*downloader)->List(request, [&printer](const ListedEntry& e) { printer.Print(e); });
   }
   printer.Flush();
-  if (summary.interrupted) return kExitInterrupted;
-  return summary.failed == 0 ? kExitOk : kExitFailures;
+  if (listed.code() == StatusCode::kCancelled) return kExitInterrupted;
+  if (listed.code() == StatusCode::kInvalidArgument) return UsageError("ls", listed.message());
+  if (listed.ok()) return kExitOk;
+  Reporter failures(stdout, /*quiet=*/true);  // says why on stderr, with hints
+  ObjectResult failure{source->bucket, key, "", 0, true, listed};
+  failures.OnObjectDone(failure);
+  return kExitFailures;
 }
 
 }  // namespace s3pull::cli

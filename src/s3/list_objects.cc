@@ -45,6 +45,7 @@ Result<ListedObject> ParseContents(pugi::xml_node contents, bool url_encoded) {
     etag = etag.substr(1, etag.size() - 2);
   }
   object.etag = std::string(etag);
+  object.last_modified = contents.child("LastModified").text().get();
   return object;
 }
 

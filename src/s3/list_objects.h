@@ -17,7 +17,8 @@ namespace s3pull::s3 {
 struct ListedObject {
   std::string key;  // decoded when the page says <EncodingType>url</EncodingType>
   uint64_t size = 0;
-  std::string etag;  // with the quotes removed
+  std::string etag;                // with the quotes removed
+  std::string last_modified = {};  // as the page says it ("2026-12-05T20:30:17.000Z")
 };
 
 struct ListPage {

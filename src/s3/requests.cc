@@ -141,6 +141,24 @@ void AppendParam(std::string& query, std::string_view name, std::string_view enc
   query += encoded_value;
 }
 
+// An object's request with `query` (sorted, encoded; "" = none) before its
+// versionId.
+S3Request ObjectRequest(const Endpoint& endpoint, std::string_view bucket, std::string_view key,
+                        std::string query, std::string_view version_id) {
+  bool virtual_host = UseVirtualHost(endpoint, bucket);
+  S3Request request;
+  request.host = HostHeader(endpoint, bucket, virtual_host);
+  request.canonical_uri = BucketPath(endpoint, bucket, virtual_host);
+  request.canonical_uri.push_back('/');
+  request.canonical_uri += UriEncode(key, /*encode_slash=*/false);
+  request.canonical_query = std::move(query);
+  if (!version_id.empty()) {
+    AppendParam(request.canonical_query, "versionId", UriEncode(version_id, true));
+  }
+  FinishUrl(endpoint, request);
+  return request;
+}
+
 }  // namespace
 
 Result<Endpoint> ResolveEndpoint(std::string_view endpoint_url, std::string_view region,
@@ -195,23 +213,15 @@ Result<Endpoint> ResolveEndpoint(std::string_view endpoint_url, std::string_view
   return endpoint;
 }
 
-S3Request BuildGetObject(const Endpoint& endpoint, std::string_view bucket, std::string_view key) {
-  bool virtual_host = UseVirtualHost(endpoint, bucket);
-  S3Request request;
-  request.host = HostHeader(endpoint, bucket, virtual_host);
-  request.canonical_uri = BucketPath(endpoint, bucket, virtual_host);
-  request.canonical_uri.push_back('/');
-  request.canonical_uri += UriEncode(key, /*encode_slash=*/false);
-  FinishUrl(endpoint, request);
-  return request;
+S3Request BuildGetObject(const Endpoint& endpoint, std::string_view bucket, std::string_view key,
+                         std::string_view version_id) {
+  return ObjectRequest(endpoint, bucket, key, "", version_id);
 }
 
 S3Request BuildGetObjectAttributes(const Endpoint& endpoint, std::string_view bucket,
-                                   std::string_view key, uint64_t part_number_marker) {
-  S3Request request = BuildGetObject(endpoint, bucket, key);
-  request.canonical_query = "attributes=";
-  request.url.clear();
-  FinishUrl(endpoint, request);
+                                   std::string_view key, uint64_t part_number_marker,
+                                   std::string_view version_id) {
+  S3Request request = ObjectRequest(endpoint, bucket, key, "attributes=", version_id);
   request.headers = {{"x-amz-max-parts", "1000"},
                      {"x-amz-object-attributes", "ETag,Checksum,ObjectParts,ObjectSize"}};
   if (part_number_marker > 0) {

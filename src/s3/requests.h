@@ -52,13 +52,16 @@ struct S3Request {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
-S3Request BuildGetObject(const Endpoint& endpoint, std::string_view bucket, std::string_view key);
+// GetObject (also sent as HEAD). `version_id` "" = the current version.
+S3Request BuildGetObject(const Endpoint& endpoint, std::string_view bucket, std::string_view key,
+                         std::string_view version_id = {});
 
 // GetObjectAttributes (KEY?attributes) asking for the object's ETag, size,
 // checksum and parts, up to 1,000 parts from the one after
 // `part_number_marker` (0 = from the first).
 S3Request BuildGetObjectAttributes(const Endpoint& endpoint, std::string_view bucket,
-                                   std::string_view key, uint64_t part_number_marker);
+                                   std::string_view key, uint64_t part_number_marker,
+                                   std::string_view version_id = {});
 
 struct ListParams {
   std::string prefix;

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <span>
 #include <string>
 #include <variant>
 #include <vector>
@@ -26,13 +27,26 @@
 
 namespace s3pull::schedule {
 
+// Where an object's bytes go.
+enum class Sink : uint8_t {
+  kFile,    // dest_path, through a temporary file beside it
+  kStdout,  // standard output, in order as they arrive
+  kMemory,  // `buffer`, or memory of the download's own handed over in its result
+};
+
 struct ObjectTask {
   std::string bucket;
   std::string key;
-  std::string dest_path;                // "-" = standard output
+  std::string dest_path;                // kFile: the final path; "-" for kStdout
   std::string dest_root;                // the destination folder dest_path lies in; "" = none
   std::optional<uint64_t> listed_size;  // from the listing, when known
-  std::string listed_etag;              // from the listing ("" = unknown)
+  std::string listed_etag;              // from the listing or the caller ("" = unknown)
+  Sink sink = Sink::kFile;
+  std::span<char> buffer = {};  // kMemory: the caller's memory (empty = the download's own)
+  std::string version_id = {};  // "" = the current version
+  // listed_etag is the caller's: every request is pinned to it (If-Match),
+  // the first included.
+  bool etag_expected = false;
 };
 
 struct SchedulerOptions {

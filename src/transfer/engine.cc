@@ -141,7 +141,9 @@ class PartRequest final : public http::ResponseHandler {
 
 // What a listing needs besides its pages: which keys to keep, where they go.
 struct ListingContext {
-  const PrefixSource* source;
+  std::string bucket;
+  std::string name;              // its prefix or glob, for a failure's result
+  const PrefixSource* download;  // where its objects go; null: reported, not downloaded
   std::optional<s3::GlobPattern> glob;
 };
 
@@ -184,9 +186,24 @@ class Run {
   // each further loop.
   Summary Execute(const DownloadPlan& plan, const HttpClientFactory& more_loops) {
     auto start = std::chrono::steady_clock::now();
-    for (const PrefixSource& source : plan.prefixes) AddPrefix(source);
+    for (const PrefixSource& source : plan.prefixes) {
+      AddListing(source.bucket, source.prefix, source.glob, "", &source);
+    }
     std::unordered_set<std::string> claimed_paths;
     for (const ObjectSource& object : plan.objects) AddObject(object, claimed_paths);
+    return Drive(start, more_loops);
+  }
+
+  Summary ExecuteListing(const ListingSource& listing, ListingObserver& lister) {
+    auto start = std::chrono::steady_clock::now();
+    lister_ = &lister;
+    AddListing(listing.bucket, listing.prefix, listing.glob, listing.delimiter, nullptr);
+    return Drive(start, {});
+  }
+
+  // Runs what was added to the end (or the cancel), with more loops as
+  // they are needed.
+  Summary Drive(std::chrono::steady_clock::time_point start, const HttpClientFactory& more_loops) {
     LoopPool pool(share_, more_loops, [this](http::HttpClient& http, int helper) {
       Run loop(config_, http, share_, budget_, helper, nullptr);
       loop.ExecuteHelper();
@@ -315,7 +332,7 @@ class Run {
       if (!page.ok()) {
         error = page.status();
       } else {
-        if (context.source->list_only) {
+        if (context.download == nullptr) {
           ReportListed(context, *page);
         } else {
           for (const s3::ListedObject& object : page->objects) AddListedObject(context, object);
@@ -516,28 +533,40 @@ class Run {
     if (controller_ && status.http_status() == 503) controller_->OnThrottled(Now());
   }
 
-  void AddPrefix(const PrefixSource& source) {
-    ListingContext context{&source, std::nullopt};
-    std::string list_prefix = source.prefix;
-    if (!source.glob.empty()) {
-      Result<s3::GlobPattern> glob = s3::GlobPattern::Compile(source.glob);
-      if (!glob.ok()) {
-        Report(ObjectResult{source.bucket, source.glob, "", 0, true, glob.status()});
+  // The keys under `prefix` (matching `glob` when it is set); their objects
+  // go where `download` says, or with none, each is reported (OnListed).
+  void AddListing(const std::string& bucket, const std::string& prefix, const std::string& glob,
+                  const std::string& delimiter, const PrefixSource* download) {
+    ListingContext context{bucket, glob.empty() ? prefix : glob, download, std::nullopt};
+    s3::ListParams params;
+    params.prefix = prefix;
+    params.delimiter = delimiter;
+    if (!glob.empty()) {
+      Result<s3::GlobPattern> pattern = s3::GlobPattern::Compile(glob);
+      if (!pattern.ok()) {
+        Report(ObjectResult{bucket, glob, "", 0, true, pattern.status()});
         return;
       }
-      list_prefix = glob->ListPrefix();
-      context.glob = std::move(*glob);
+      params.prefix = pattern->ListPrefix();
+      context.glob = std::move(*pattern);
     }
     listings_.push_back(std::move(context));
-    s3::ListParams params;
-    params.prefix = list_prefix;
-    params.delimiter = source.delimiter;
-    scheduler_.AddListing(source.bucket, params);
+    scheduler_.AddListing(bucket, params);
   }
 
   // Objects named one by one may repeat (a key list with duplicates, or two
   // buckets with the same key): the second one to a path is refused.
   void AddObject(const ObjectSource& object, std::unordered_set<std::string>& claimed_paths) {
+    schedule::ObjectTask task{object.bucket, object.key,          "", "",
+                              std::nullopt,  object.expected_etag};
+    task.version_id = object.version_id;
+    task.etag_expected = !object.expected_etag.empty();
+    if (object.to_memory) {
+      task.sink = schedule::Sink::kMemory;
+      task.buffer = object.buffer;
+      scheduler_.AddObject(std::move(task));
+      return;
+    }
     std::string path = object.dest_path;
     std::string root;
     if (path.empty()) {
@@ -553,32 +582,36 @@ class Run {
       }
       path = std::move(*mapped);
     }
-    if (path != "-" && !claimed_paths.insert(path).second) {
+    if (path == "-") {
+      task.sink = schedule::Sink::kStdout;
+    } else if (!claimed_paths.insert(path).second) {
       Report(ObjectResult{object.bucket, object.key, path, 0, false,
                           Status(StatusCode::kInvalidArgument,
                                  "another object of this run is written to the same path")});
       return;
     }
-    scheduler_.AddObject(schedule::ObjectTask{object.bucket, object.key, std::move(path),
-                                              std::move(root), std::nullopt, ""});
+    task.dest_path = std::move(path);
+    task.dest_root = std::move(root);
+    scheduler_.AddObject(std::move(task));
   }
 
   void ReportListed(const ListingContext& context, const s3::ListPage& page) {
-    const std::string& bucket = context.source->bucket;
+    const std::string& bucket = context.bucket;
     for (const std::string& prefix : page.common_prefixes) {
       if (!context.glob || context.glob->Matches(prefix)) {
-        observer_->OnListed(ListedEntry{bucket, prefix, 0, true});
+        lister_->OnListed(ListedEntry{bucket, prefix, 0, true});
       }
     }
     for (const s3::ListedObject& object : page.objects) {
       if (!context.glob || context.glob->Matches(object.key)) {
-        observer_->OnListed(ListedEntry{bucket, object.key, object.size, false});
+        lister_->OnListed(
+            ListedEntry{bucket, object.key, object.size, false, object.etag, object.last_modified});
       }
     }
   }
 
   void AddListedObject(const ListingContext& context, const s3::ListedObject& object) {
-    const PrefixSource& source = *context.source;
+    const PrefixSource& source = *context.download;
     if (context.glob && !context.glob->Matches(object.key)) return;
     if (!object.key.starts_with(source.base)) {
       Report(ObjectResult{source.bucket, object.key, "", 0, false,
@@ -613,9 +646,8 @@ class Run {
   }
 
   void ReportListingFailure(size_t listing, const Status& error) {
-    const PrefixSource& source = *listings_[listing].source;
-    Report(ObjectResult{source.bucket, source.glob.empty() ? source.prefix : source.glob, "", 0,
-                        true, error});
+    const ListingContext& context = listings_[listing];
+    Report(ObjectResult{context.bucket, context.name, "", 0, true, error});
   }
 
   void StartAction(schedule::Scheduler::Action& action) {
@@ -662,7 +694,7 @@ class Run {
   }
 
   void SendListPage(size_t listing, const s3::ListParams& params) {
-    const std::string& bucket = listings_[listing].source->bucket;
+    const std::string& bucket = listings_[listing].bucket;
     Send(s3::BuildListObjectsV2(config_.endpoint, bucket, params), {},
          std::make_unique<ListRequest>(this, listing, params));
   }
@@ -673,8 +705,9 @@ class Run {
     download.AddRequestHeaders(part, headers);
     s3::S3Request request =
         part.kind == PartKind::kAttributes
-            ? s3::BuildGetObjectAttributes(config_.endpoint, task.bucket, task.key, part.first)
-            : s3::BuildGetObject(config_.endpoint, task.bucket, task.key);
+            ? s3::BuildGetObjectAttributes(config_.endpoint, task.bucket, task.key, part.first,
+                                           task.version_id)
+            : s3::BuildGetObject(config_.endpoint, task.bucket, task.key, task.version_id);
     if (part.kind == PartKind::kHead) request.method = "HEAD";
     Send(request, std::move(headers),
          std::make_unique<PartRequest>(this, object_id, &download, part));
@@ -700,7 +733,7 @@ class Run {
         }
         if (std::optional<HashJob> job = download.TakeHashJob()) {
           job->id = *it;
-          (job->bytes != nullptr ? in_loop : to_pool).push_back(*job);
+          (job->small ? in_loop : to_pool).push_back(*job);
         }
         it = to_hash_.erase(it);
       }
@@ -736,8 +769,9 @@ class Run {
   http::HttpClient& http_;
   WorkShare& share_;
   schedule::RetryBudget& budget_;
-  int helper_;          // 0: the first loop
-  Observer* observer_;  // the first loop's; helpers post to share_
+  int helper_;                         // 0: the first loop
+  Observer* observer_;                 // the first loop's; helpers post to share_
+  ListingObserver* lister_ = nullptr;  // RunListing()'s
   schedule::Scheduler scheduler_;
   std::optional<schedule::ConcurrencyController> controller_;  // set when concurrency is adaptive
   // The first loop's, with `--event-loops auto`: when to start another loop.
@@ -812,6 +846,14 @@ Summary RunPlan(const EngineConfig& config, http::HttpClient& http, const Downlo
   schedule::RetryBudget budget;
   Run run(config, http, share, budget, 0, &observer);
   return run.Execute(plan, more_loops);
+}
+
+Summary RunListing(const EngineConfig& config, http::HttpClient& http, const ListingSource& listing,
+                   ListingObserver& observer) {
+  WorkShare share([&http] { http.Wakeup(); });
+  schedule::RetryBudget budget;
+  Run run(config, http, share, budget, 0, &observer);
+  return run.ExecuteListing(listing, observer);
 }
 
 }  // namespace s3pull::transfer

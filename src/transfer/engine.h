@@ -37,6 +37,7 @@
 #include "http/http_client.h"
 #include "s3/requests.h"
 #include "s3pull/downloader.h"
+#include "s3pull/listing.h"
 #include "transfer/loop_pool.h"
 #include "transfer/verifier.h"
 
@@ -74,5 +75,24 @@ struct EngineConfig {
 // over a client it makes. Without it the run has one loop.
 Summary RunPlan(const EngineConfig& config, http::HttpClient& http, const DownloadPlan& plan,
                 Observer& observer, const HttpClientFactory& more_loops = {});
+
+// A listing whose entries go to ListingObserver::OnListed: nothing is downloaded.
+struct ListingSource {
+  std::string bucket;
+  std::string prefix;     // not used with a glob (its ListPrefix is listed)
+  std::string glob;       // "" = every key under `prefix`
+  std::string delimiter;  // "/" groups the keys below the next '/' into common prefixes
+};
+
+// What RunListing() tells: every entry, and (OnObjectDone, is_listing) a
+// listing that fails or is cancelled.
+class ListingObserver : public Observer {
+ public:
+  virtual void OnListed(const ListedEntry& entry) = 0;
+};
+
+// Lists `listing` to the end in one event loop, on the calling thread.
+Summary RunListing(const EngineConfig& config, http::HttpClient& http, const ListingSource& listing,
+                   ListingObserver& observer);
 
 }  // namespace s3pull::transfer

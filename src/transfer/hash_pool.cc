@@ -126,15 +126,18 @@ void HashPool::HashPieces(std::vector<HashJob>& lanes, char* buffers,
   char* slot = buffers;
   for (HashJob& job : lanes) {
     size_t size = static_cast<size_t>(std::min<uint64_t>(kPiece, job.end - job.first));
-    Status read = job.file->ReadAt(job.first, slot, size);
-    if (!read.ok()) {
+    if (job.bytes != nullptr) {
+      pieces.emplace_back(job.bytes, size);
+      job.bytes += size;
+    } else if (Status read = job.file->ReadAt(job.first, slot, size); read.ok()) {
+      pieces.emplace_back(slot, size);
+      slot += kPiece;
+    } else {
       done.push_back({job.id, read});
       job.end = job.first;  // dropped below
       continue;
     }
     hashers.push_back(job.hasher);
-    pieces.emplace_back(slot, size);
-    slot += kPiece;
     job.first += size;
     if (job.first == job.end) done.push_back({job.id, Status::Ok()});
   }

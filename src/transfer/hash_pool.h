@@ -3,9 +3,9 @@
 //
 // The engine submits a job for each run of an object's bytes that is ready
 // to be hashed (the bytes from byte 0 on that are in, verifier.h); a worker
-// reads the range back from the file (the bytes are still in the page cache)
-// into the job's hasher. A worker takes up to 16 jobs at once and feeds them
-// through UpdateEach, which hashes MD5s side by side: that is what keeps
+// reads the range back from the file (the bytes are still in the page cache),
+// or from memory for an object kept there, into the job's hasher. A worker takes up to 16 jobs at
+// once and feeds them through UpdateEach, which hashes MD5s side by side: that is what keeps
 // verifying thousands of objects cheap, as long as jobs come in batches (the
 // engine gathers them; a lone MD5 costs several times more per byte). The
 // smallest objects' bytes are kept in memory
@@ -14,8 +14,8 @@
 //
 // Threading: Submit, TakeResults and Stop are called from one thread (the
 // event loop). `on_result` runs on a worker thread after it queued results
-// (to wake the loop). A job's hasher and file must stay alive, and untouched
-// by anyone else, until its result has been taken.
+// (to wake the loop). A job's hasher and file (or bytes) must stay alive,
+// and untouched by anyone else, until its result has been taken.
 #pragma once
 
 #include <condition_variable>
@@ -39,9 +39,11 @@ struct HashJob {
   const fs::FileWriter* file = nullptr;
   uint64_t first = 0;  // bytes [first, end) of the file, in order
   uint64_t end = 0;
-  // A small object's bytes [first, end), kept in memory by its download:
-  // such a job is for HashInMemory(), not for the pool (null: read the file).
+  // The bytes [first, end) in memory (an object kept in memory, or a small
+  // one's copy); null: read from `file`.
   const char* bytes = nullptr;
+  // In memory and few: for HashInMemory() on the event loop, not for the pool.
+  bool small = false;
 };
 
 struct HashResult {

@@ -62,18 +62,21 @@ ObjectDownload::ObjectDownload(schedule::ObjectTask task, const DownloadOptions&
       verifier_(options.checksum_mode, options.hash_backlog),
       durability_(options.durability),
       skip_unchanged_(options.skip_unchanged),
-      folders_(options.folders) {}
+      folders_(options.folders),
+      memory_(task_.buffer) {}
 
 PartSpec ObjectDownload::FirstPart() {
   outstanding_ = 1;
   part_count_ = 1;
-  if (task_.dest_path == "-") return {PartKind::kWhole};  // stdout takes bytes in order
-  if (skip_unchanged_) {
+  if (task_.etag_expected) if_match_ = s3::QuotedEtag(task_.listed_etag);
+  if (task_.sink == schedule::Sink::kStdout) return {PartKind::kWhole};  // bytes in order
+  if (skip_unchanged_ && task_.sink == schedule::Sink::kFile) {
     if (std::optional<fs::FinishedCopy> copy =
             fs::FindFinishedCopy(task_.dest_path, task_.dest_root, folders_)) {
       if (task_.listed_etag.empty()) {
         if_none_match_ = copy->etag;
-      } else if (copy->etag == s3::QuotedEtag(task_.listed_etag) && copy->size == size_) {
+      } else if (copy->etag == s3::QuotedEtag(task_.listed_etag) &&
+                 (!size_ || copy->size == *size_)) {
         unchanged_ = true;
         outstanding_ = 0;
         return {};
@@ -86,7 +89,7 @@ PartSpec ObjectDownload::FirstPart() {
   if (count <= 1) return {PartKind::kWhole};
   part_count_ = count;
   if (!task_.listed_etag.empty()) if_match_ = s3::QuotedEtag(task_.listed_etag);
-  resumable_ = !if_match_.empty();
+  resumable_ = !if_match_.empty() && task_.sink == schedule::Sink::kFile;
   if (resumable_) {
     parts_.assign(count, PartState::kPending);
     if (Status resumed = ResumeFromJournal(); !resumed.ok()) failure_ = resumed;
@@ -128,7 +131,7 @@ PartSpec ObjectDownload::TakePart(uint64_t index) {
 fs::JournalKey ObjectDownload::JournalKey() const { return {if_match_, *size_, part_size_}; }
 
 Status ObjectDownload::ResumeFromJournal() {
-  if (Status file = EnsureFile(); !file.ok()) return file;
+  if (Status file = EnsureSink(); !file.ok()) return file;
   std::optional<std::vector<uint64_t>> done = fs::JournalDoneParts(
       writer_->reused() ? writer_->ReadJournal() : "", JournalKey(), part_count_);
   // Another version, size or part size: start afresh (the file is rewritten).
@@ -171,13 +174,14 @@ void ObjectDownload::AddRequestHeaders(const PartSpec& part, http::Headers& head
   if (part.kind == PartKind::kRange || part.kind == PartKind::kDiscover) {
     headers.emplace_back("range", s3::RangeHeader(part.first, part.length));
   }
-  if ((part.kind == PartKind::kRange || part.kind == PartKind::kHead) && !if_match_.empty()) {
-    headers.emplace_back("if-match", if_match_);
-  }
+  bool pinned = part.kind == PartKind::kRange || part.kind == PartKind::kHead ||
+                (task_.etag_expected && part.kind != PartKind::kAttributes);
+  if (pinned && !if_match_.empty()) headers.emplace_back("if-match", if_match_);
 }
 
-Status ObjectDownload::EnsureFile() {
-  if (task_.dest_path == "-" || writer_) return Status::Ok();
+Status ObjectDownload::EnsureSink() {
+  if (task_.sink == schedule::Sink::kStdout || writer_) return Status::Ok();
+  if (task_.sink == schedule::Sink::kMemory) return size_ ? memory_.Reserve(*size_) : Status::Ok();
   Result<fs::FileWriter> writer =
       resumable_ ? fs::FileWriter::CreateResumable(task_.dest_path, task_.dest_root, folders_)
                  : fs::FileWriter::Create(task_.dest_path, task_.dest_root, folders_);
@@ -219,10 +223,7 @@ std::string_view ObjectDownload::ContentRangeOf(const http::Headers& headers) {
 Status ObjectDownload::OnWholeHeaders(int status, const http::Headers& headers) {
   if (status != 200) return Protocol("HTTP 206 in answer to a GET without Range");
   if (!size_) size_ = ContentLength(headers);
-  if (const std::string* etag = http::FindHeader(headers, "etag")) {
-    if_match_ = s3::QuotedEtag(*etag);  // a resumed retry must get the same version
-  }
-  return Status::Ok();
+  return PinVersion(headers);  // a resumed retry must get the same version
 }
 
 Status ObjectDownload::OnDiscoveryHeaders(const PartSpec& part, int status,
@@ -232,7 +233,7 @@ Status ObjectDownload::OnDiscoveryHeaders(const PartSpec& part, int status,
     discovered_whole_ = true;
     size_ = ContentLength(headers);
     rest_queued_ = true;
-    return Status::Ok();
+    return CheckPinnedVersion(headers);
   }
   std::string_view content_range = ContentRangeOf(headers);
   std::optional<s3::ContentRange> range = s3::ParseContentRange(content_range);
@@ -247,11 +248,11 @@ Status ObjectDownload::OnDiscoveryHeaders(const PartSpec& part, int status,
                     "' does not answer Range bytes=0-" + std::to_string(part.length - 1));
   }
   size_ = range->total;
-  if (const std::string* etag = http::FindHeader(headers, "etag")) {
-    if_match_ = s3::QuotedEtag(*etag);
-  }
+  if (Status pinned = PinVersion(headers); !pinned.ok()) return pinned;
   part_count_ = schedule::PartCount(*size_, part_size_);
-  if (part_count_ <= 1 || if_match_.empty()) return Status::Ok();
+  if (part_count_ <= 1 || if_match_.empty() || task_.sink != schedule::Sink::kFile) {
+    return Status::Ok();
+  }
   // Now that size and version are known, an earlier run's parts of this
   // version can be used; this reply is part 0.
   resumable_ = true;
@@ -297,20 +298,22 @@ Status ObjectDownload::OnHeadHeaders(const http::Headers& headers) {
 
 void ObjectDownload::StartReceiving() {
   single_request_ = part_count_ <= 1;
-  hash_as_streamed_ = task_.dest_path == "-";
+  // Memory of unknown size grows as the bytes come: nothing may read it meanwhile.
+  hash_as_streamed_ =
+      task_.sink == schedule::Sink::kStdout || (task_.sink == schedule::Sink::kMemory && !size_);
 }
 
 Status ObjectDownload::ReadyForBody(const PartSpec& part, const http::Headers& headers) {
   if (Status chosen = verifier_.Choose(headers, single_request_); !chosen.ok()) return chosen;
-  keeps_body_ = !hash_as_streamed_ && single_request_ && size_ && *size_ <= kMaxKeptBodySize &&
-                verifier_.active();
+  keeps_body_ = task_.sink == schedule::Sink::kFile && single_request_ && size_ &&
+                *size_ <= kMaxKeptBodySize && verifier_.active();
   // (A discovered multipart object may still learn its checksum from a HEAD.)
   bool head_to_come = part.kind == PartKind::kDiscover && WantsChecksumHead(if_match_);
   if (Status required = verifier_.RequireSomething(); !required.ok() && !head_to_come) {
     failure_ = required;  // not worth asking again
     return failure_;
   }
-  if (Status file = EnsureFile(); !file.ok()) return file;
+  if (Status file = EnsureSink(); !file.ok()) return file;
   VerifyResumedParts();
   return Status::Ok();
 }
@@ -318,6 +321,13 @@ Status ObjectDownload::ReadyForBody(const PartSpec& part, const http::Headers& h
 Status ObjectDownload::Changed(const std::string& detail) {
   return Status(StatusCode::kObjectChanged,
                 "the object changed during the download (" + detail + ")");
+}
+
+Status ObjectDownload::PinVersion(const http::Headers& headers) {
+  if (task_.etag_expected) return CheckPinnedVersion(headers);
+  if (const std::string* etag = http::FindHeader(headers, "etag"))
+    if_match_ = s3::QuotedEtag(*etag);
+  return Status::Ok();
 }
 
 Status ObjectDownload::CheckPinnedVersion(const http::Headers& headers) const {
@@ -343,9 +353,7 @@ Status ObjectDownload::OnPartBody(const PartSpec& part, uint64_t offset, std::st
     return Protocol("the server sent more bytes than asked for (" +
                     std::to_string(offset + data.size()) + " > " + std::to_string(limit) + ")");
   }
-  Status written =
-      task_.dest_path == "-" ? WriteToStdout(data) : writer_->WriteAt(part.first + offset, data);
-  if (!written.ok()) return written;
+  if (Status written = Write(part.first + offset, data); !written.ok()) return written;
   bytes_ += data.size();
   if (hash_as_streamed_) {
     verifier_.Stream(data);
@@ -375,17 +383,36 @@ Status ObjectDownload::VerifyPart(const PartSpec& part, uint64_t received) {
   return verifier_.active() && verifier_.Complete(ObjectSize()) ? FinishHashing() : Status::Ok();
 }
 
+Status ObjectDownload::Write(uint64_t offset, std::string_view data) {
+  switch (task_.sink) {
+    case schedule::Sink::kStdout:
+      return WriteToStdout(data);
+    case schedule::Sink::kMemory:
+      return memory_.WriteAt(offset, data);
+    case schedule::Sink::kFile:
+      break;
+  }
+  return writer_->WriteAt(offset, data);
+}
+
 bool ObjectDownload::AwaitsHash() const {
   bool last_request = outstanding_ == 1 && (rest_queued_ || part_count_ <= 1);
   return last_request && !failed() && verifier_.busy();
 }
 
 std::optional<HashJob> ObjectDownload::TakeHashJob() {
-  if (failed() || !writer_) return std::nullopt;
+  bool in_memory = task_.sink == schedule::Sink::kMemory;
+  if (failed() || (!writer_ && !in_memory)) return std::nullopt;
   std::optional<ObjectVerifier::Work> work = verifier_.TakeWork();
   if (!work) return std::nullopt;
-  HashJob job{0, work->hasher, &*writer_, work->first, work->end};
-  if (keeps_body_ && work->end <= body_.size()) job.bytes = body_.data() + work->first;
+  HashJob job{0, work->hasher, writer_ ? &*writer_ : nullptr, work->first, work->end};
+  if (in_memory) {
+    job.bytes = memory_.At(work->first);
+    job.small = single_request_ && ObjectSize() <= kMaxKeptBodySize;
+  } else if (keeps_body_ && work->end <= body_.size()) {
+    job.bytes = body_.data() + work->first;
+    job.small = true;
+  }
   return job;
 }
 
@@ -593,7 +620,7 @@ std::optional<PartSpec> ObjectDownload::RetryPart(const PartSpec& part, uint64_t
     bytes_ -= received;
     return retry;
   }
-  if (task_.dest_path == "-" && bytes_ > 0) return std::nullopt;  // already on stdout
+  if (task_.sink == schedule::Sink::kStdout && bytes_ > 0) return std::nullopt;  // already out
   bytes_ = 0;
   verifier_.Restart();
   retry.kind = PartKind::kWhole;
@@ -652,6 +679,8 @@ ObjectResult ObjectDownload::Finish() {
   ObjectResult result{task_.bucket, task_.key,        task_.dest_path, status.ok() ? bytes_ : 0,
                       false,        std::move(status)};
   result.started = true;
+  if (result.status.ok() && task_.sink == schedule::Sink::kMemory)
+    result.data = memory_.Take(bytes_);
   return result;
 }
 

@@ -58,6 +58,7 @@
 #include "schedule/scheduler.h"
 #include "transfer/disk_flusher.h"
 #include "transfer/hash_pool.h"
+#include "transfer/memory_sink.h"
 #include "transfer/verifier.h"
 
 namespace s3pull::transfer {
@@ -206,7 +207,10 @@ class ObjectDownload {
   // `part` goes at once, in the slot of the request that ended.
   Next SendNow(const PartSpec& part);
 
-  Status EnsureFile();
+  // The file (or memory) the bytes go to is ready; sized when the size is known.
+  Status EnsureSink();
+  // Body bytes at `offset` of the object, to where they go.
+  Status Write(uint64_t offset, std::string_view data);
   Next Settle();
   // The parts after the first request (discovery, HEAD, attributes) go.
   Next QueueRest();
@@ -217,6 +221,9 @@ class ObjectDownload {
   static Status Changed(const std::string& detail);
   // Changed() when a reply names another ETag than the pinned one.
   Status CheckPinnedVersion(const http::Headers& headers) const;
+  // The first reply with the object's bytes: its ETag pins the requests to
+  // come (or, for an ETag the caller expects, is checked).
+  Status PinVersion(const http::Headers& headers);
   // Whether a multipart object should get its checksum from a HEAD.
   bool WantsChecksumHead(std::string_view etag) const;
   // Every part is on disk from an earlier run: one is fetched again, so the
@@ -273,6 +280,7 @@ class ObjectDownload {
   bool rest_queued_ = false;         // parts after the first were handed to the engine
   std::string attributes_body_;      // the GetObjectAttributes page being received
   s3::ObjectAttributes attributes_;  // its pages so far, their parts joined
+  MemorySink memory_;                // Sink::kMemory: where the bytes go
 };
 
 }  // namespace s3pull::transfer

@@ -129,6 +129,86 @@ TEST(DownloaderCredentialsTest, KeysHandedInSignEveryRequest) {
   }
 }
 
+TEST_F(DownloaderTest, KeysKeptInMemoryComeInTheirResults) {
+  Result<std::unique_ptr<Downloader>> downloader = Downloader::Create(options_);
+  ASSERT_TRUE(downloader.ok()) << downloader.status().ToString();
+  DownloadPlan plan;
+  for (int i = 0; i < 5; ++i) plan.AddKeyToMemory("b", "m" + std::to_string(i));
+  Recorder recorder;
+  Summary summary = (*downloader)->Run(plan, recorder);
+  EXPECT_EQ(summary.succeeded, 5u);
+  for (const ObjectResult& result : recorder.results) {
+    EXPECT_EQ(result.data, "body of " + result.key);
+    EXPECT_EQ(result.path, "");
+  }
+  EXPECT_TRUE(dir_.Files().empty());
+}
+
+// Answers ListObjectsV2 on bucket "b" with two keys and a common prefix (or
+// NoSuchBucket for any other bucket), and keeps the request targets.
+class ListingServer {
+ public:
+  ListingServer()
+      : server_([this](const HttpRequestSeen& request) {
+          std::lock_guard lock(mutex_);
+          targets_.push_back(request.target);
+          if (!request.target.starts_with("/b?")) {
+            return Reply(404, "<Error><Code>NoSuchBucket</Code><Message>none</Message></Error>");
+          }
+          return Reply(200,
+                       "<ListBucketResult><IsTruncated>false</IsTruncated>"
+                       "<Contents><Key>logs/a.gz</Key><Size>3</Size><ETag>\"e1\"</ETag>"
+                       "<LastModified>2026-12-01T10:00:00.000Z</LastModified></Contents>"
+                       "<Contents><Key>logs/b.txt</Key><Size>4</Size></Contents>"
+                       "<CommonPrefixes><Prefix>logs/2026/</Prefix></CommonPrefixes>"
+                       "</ListBucketResult>");
+        }) {}
+  std::string url() const { return server_.url(); }
+  std::string LastTarget() {
+    std::lock_guard lock(mutex_);
+    return targets_.empty() ? "" : targets_.back();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::string> targets_;
+  LocalHttpServer server_;
+};
+
+TEST(DownloaderListTest, AFolderEveryKeyOrTheKeysAGlobMatches) {
+  ListingServer server;
+  ClientOptions options;
+  options.endpoint_url = server.url();
+  options.sign_requests = false;
+  Result<std::unique_ptr<Downloader>> downloader = Downloader::Create(options);
+  ASSERT_TRUE(downloader.ok()) << downloader.status().ToString();
+  std::vector<ListedEntry> entries;
+  auto collect = [&entries](const ListedEntry& entry) { entries.push_back(entry); };
+
+  ASSERT_TRUE((*downloader)->List({"b", "logs/", /*recursive=*/false}, collect).ok());
+  EXPECT_NE(server.LastTarget().find("delimiter=%2F"), std::string::npos) << server.LastTarget();
+  ASSERT_EQ(entries.size(), 3u);
+  EXPECT_EQ(entries[0].key, "logs/2026/");
+  EXPECT_TRUE(entries[0].is_prefix);
+  EXPECT_EQ(entries[1].key, "logs/a.gz");
+  EXPECT_EQ(entries[1].size, 3u);
+  EXPECT_EQ(entries[1].etag, "e1");
+  EXPECT_EQ(entries[1].last_modified, "2026-12-01T10:00:00.000Z");
+
+  entries.clear();
+  ASSERT_TRUE((*downloader)->List({"b", "logs/", /*recursive=*/true}, collect).ok());
+  EXPECT_EQ(server.LastTarget().find("delimiter"), std::string::npos) << server.LastTarget();
+
+  entries.clear();
+  ASSERT_TRUE((*downloader)->List({"b", "logs/*.gz"}, collect).ok());
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].key, "logs/a.gz");
+
+  Status missing = (*downloader)->List({"nope", ""}, collect);
+  EXPECT_EQ(missing.s3_code(), "NoSuchBucket");
+  EXPECT_EQ((*downloader)->List({"b", "logs/[z-a]"}, collect).code(), StatusCode::kInvalidArgument);
+}
+
 TEST_F(DownloaderTest, BadOptionsAreAStatusNotAnException) {
   options_.endpoint_url = "ftp://example.com";
   Result<std::unique_ptr<Downloader>> downloader = Downloader::Create(options_);

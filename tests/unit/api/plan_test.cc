@@ -17,7 +17,6 @@ TEST(PlanTest, APrefixGoesBelowTheFolderLessThePrefix) {
   EXPECT_EQ(source.base, "data/2026/");
   EXPECT_EQ(source.glob, "");
   EXPECT_EQ(source.dest_dir, "out");
-  EXPECT_FALSE(source.list_only);
 }
 
 TEST(PlanTest, AGlobListsFromItsLiteralStartAndKeepsWhatFollowsItsFolder) {
@@ -47,17 +46,20 @@ TEST(PlanTest, KeysGoToAPathIntoAFolderOrBelowTheirPrefix) {
   EXPECT_EQ(plan.objects[4].dest_dir, "imgs");
 }
 
-TEST(PlanTest, ListingsGroupByFolderUnlessRecursive) {
+TEST(PlanTest, KeysKeptInMemoryNameNoDestination) {
   DownloadPlan plan;
-  ASSERT_TRUE(plan.AddListing("b", "logs/", false).ok());
-  ASSERT_TRUE(plan.AddListing("b", "logs/", true).ok());
-  ASSERT_TRUE(plan.AddListing("b", "logs/*.gz", false).ok());
-  ASSERT_EQ(plan.prefixes.size(), 3u);
-  for (const PrefixSource& source : plan.prefixes) EXPECT_TRUE(source.list_only);
-  EXPECT_EQ(plan.prefixes[0].delimiter, "/");
-  EXPECT_EQ(plan.prefixes[1].delimiter, "");
-  EXPECT_EQ(plan.prefixes[2].prefix, "logs/");
-  EXPECT_EQ(plan.prefixes[2].glob, "logs/*.gz");
+  std::string buffer(10, ' ');
+  plan.AddKeyToMemory("b", "config.json");
+  plan.AddKeyToBuffer("b", "x", buffer);
+  ASSERT_EQ(plan.objects.size(), 2u);
+  for (const ObjectSource& object : plan.objects) {
+    EXPECT_TRUE(object.to_memory);
+    EXPECT_EQ(object.dest_path, "");
+    EXPECT_EQ(object.dest_dir, "");
+  }
+  EXPECT_TRUE(plan.objects[0].buffer.empty());
+  EXPECT_EQ(plan.objects[1].buffer.data(), buffer.data());
+  EXPECT_EQ(plan.objects[1].buffer.size(), 10u);
 }
 
 }  // namespace

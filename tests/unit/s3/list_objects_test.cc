@@ -72,6 +72,7 @@ TEST(ParseListObjectsV2Test, AwsDocumentedExample) {
   EXPECT_EQ(page.objects[0].key, "my-image.jpg");
   EXPECT_EQ(page.objects[0].size, 434234u);
   EXPECT_EQ(page.objects[0].etag, "fba9dede5f27731c9771645a39863328");
+  EXPECT_EQ(page.objects[0].last_modified, "2009-10-12T17:50:30.000Z");
   EXPECT_EQ(page.objects[1].key, "my-third-image.jpg");
   EXPECT_EQ(page.objects[1].size, 64994u);
   EXPECT_EQ(page.objects[1].etag, "1b2cf535f27731c974343645a3985328");

@@ -30,7 +30,7 @@ using testing::ScriptedObject;
 using testing::ScriptedResponse;
 using testing::TempDir;
 
-class Collector final : public Observer {
+class Collector final : public ListingObserver {
  public:
   void OnObjectDone(const ObjectResult& result) override { results.push_back(result); }
   void OnListed(const ListedEntry& entry) override {
@@ -278,8 +278,7 @@ TEST_F(EngineTest, ListOnlyReportsPrefixesAndKeysAndDownloadsNothing) {
       "<CommonPrefixes><Prefix>logs/2026/</Prefix></CommonPrefixes>"
       "<CommonPrefixes><Prefix>logs/2027/</Prefix></CommonPrefixes></ListBucketResult>";
   fake_.Script(s3::BuildListObjectsV2(config_.endpoint, "b", params).url, {200, {}, xml, ""});
-  PrefixSource source{"b", "logs/", "", "", "logs/", /*list_only=*/true, "/"};
-  Summary summary = RunPlan({{source}, {}});
+  Summary summary = RunListing(config_, fake_, {"b", "logs/", "", "/"}, collector_);
   EXPECT_EQ(summary.objects, 0u);
   EXPECT_EQ(collector_.listed, (std::vector<std::string>{"PRE logs/2026/", "PRE logs/2027/",
                                                          "3 logs/a.gz", "4 logs/b.txt"}));
@@ -289,8 +288,7 @@ TEST_F(EngineTest, ListOnlyReportsPrefixesAndKeysAndDownloadsNothing) {
 
 TEST_F(EngineTest, ListOnlyWithAGlobKeepsMatchingKeys) {
   fake_.Script(ListUrl("logs/"), {200, {}, PageXml({{"logs/a.gz", "x"}, {"logs/b.txt", "y"}}), ""});
-  PrefixSource source{"b", "logs/", "logs/*.gz", "", "", /*list_only=*/true};
-  RunPlan({{source}, {}});
+  RunListing(config_, fake_, {"b", "", "logs/*.gz", ""}, collector_);
   EXPECT_EQ(collector_.listed, std::vector<std::string>{"1 logs/a.gz"});
 }
 
@@ -1232,6 +1230,108 @@ TEST_F(PartsTest, OffModeVerifiesNothing) {
   Summary summary = RunPlan({{}, {{"b", "k", dir_.path() + "/k", "", ""}}});
   EXPECT_EQ(summary.succeeded, 1u);
   EXPECT_EQ(http::FindHeader(fake_.requests[0].headers, "x-amz-checksum-mode"), nullptr);
+}
+
+// --- per-object options: memory, version, expected ETag ----------------------------
+
+TEST_F(PartsTest, ObjectsKeptInMemoryComeVerifiedInTheirResults) {
+  std::string small = Body(12);
+  std::string large = Body(100);  // seven ranged parts, hashed from memory by the pool
+  std::string discovered = Body(40);
+  fake_.ScriptObject(GetUrl("small"), {small, "\"" + Md5Hex(small) + "\""});
+  ScriptedObject corrupt{large, "\"" + Md5Hex(large) + "\""};
+  corrupt.corrupt_replies = 1;
+  fake_.ScriptObject(GetUrl("large"), corrupt);
+  fake_.ScriptObject(GetUrl("found"), {discovered, "\"" + Md5Hex(discovered) + "\""});
+  DownloadPlan plan;
+  for (const char* key : {"small", "large", "found"}) plan.AddKeyToMemory("b", key);
+  Summary summary = RunPlan(plan);
+  ASSERT_EQ(summary.succeeded, 3u) << collector_.results[0].status.ToString();
+  EXPECT_EQ(collector_.Find("small")->data, small);
+  EXPECT_EQ(collector_.Find("large")->data, large);  // its corrupt first reply fetched again
+  EXPECT_EQ(collector_.Find("found")->data, discovered);
+  EXPECT_EQ(collector_.Find("large")->bytes, 100u);
+  EXPECT_EQ(collector_.Find("large")->path, "");
+  EXPECT_GE(summary.retries, 1u);
+  EXPECT_TRUE(dir_.Files().empty());
+}
+
+TEST_F(PartsTest, AReplyOfUnknownLengthGrowsTheMemoryItGoesTo) {
+  // No Content-Length and no Content-Range: the body is read to its end.
+  fake_.Script(GetUrl("k"), {200, {}, Body(50), ""});
+  DownloadPlan plan;
+  plan.AddKeyToMemory("b", "k");
+  Summary summary = RunPlan(plan);
+  ASSERT_EQ(summary.succeeded, 1u) << collector_.results[0].status.ToString();
+  EXPECT_EQ(collector_.results[0].data, Body(50));
+}
+
+TEST_F(PartsTest, ACallersBufferTakesTheBytesOrRefusesAnObjectTooLarge) {
+  fake_.ScriptObject(GetUrl("fits"), {Body(40), "\"" + Md5Hex(Body(40)) + "\""});
+  fake_.ScriptObject(GetUrl("big"), {Body(40), "\"" + Md5Hex(Body(40)) + "\""});
+  std::string fits(48, '-');
+  std::string small(39, '-');
+  DownloadPlan plan;
+  plan.AddKeyToBuffer("b", "fits", fits);
+  plan.AddKeyToBuffer("b", "big", small);
+  Summary summary = RunPlan(plan);
+  EXPECT_EQ(summary.succeeded, 1u);
+  const ObjectResult* ok = collector_.Find("fits");
+  EXPECT_EQ(ok->bytes, 40u);
+  EXPECT_EQ(ok->data, "");
+  EXPECT_EQ(fits, Body(40) + std::string(8, '-'));
+  const ObjectResult* big = collector_.Find("big");
+  EXPECT_EQ(big->status.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(big->status.message().find("does not fit the buffer of 39 bytes"), std::string::npos);
+  EXPECT_EQ(small, std::string(39, '-'));
+}
+
+TEST_F(PartsTest, AVersionIdGoesInEveryRequest) {
+  std::string body = Body(40);
+  std::string url = s3::BuildGetObject(config_.endpoint, "b", "k", "v 1").url;
+  EXPECT_TRUE(url.ends_with("/b/k?versionId=v%201")) << url;
+  fake_.ScriptObject(url, {body, "\"e\""});
+  DownloadPlan plan;
+  plan.AddKey("b", "k", dir_.path() + "/k");
+  plan.objects[0].version_id = "v 1";
+  Summary summary = RunPlan(plan);
+  ASSERT_EQ(summary.succeeded, 1u) << collector_.results[0].status.ToString();
+  EXPECT_EQ(dir_.Read("k"), body);
+  ASSERT_EQ(fake_.requests.size(), 3u);
+  for (const auto& request : fake_.requests) EXPECT_EQ(request.url, url);
+}
+
+TEST_F(PartsTest, AnExpectedEtagPinsTheFirstRequestToo) {
+  fake_.ScriptObject(GetUrl("same"), {Body(40), "\"e1\""});
+  fake_.ScriptObject(GetUrl("other"), {Body(40), "\"e2\""});
+  DownloadPlan plan;
+  plan.AddKey("b", "same", dir_.path() + "/same");
+  plan.AddKey("b", "other", dir_.path() + "/other");
+  plan.objects[0].expected_etag = "e1";
+  plan.objects[1].expected_etag = "\"e1\"";
+  Summary summary = RunPlan(plan);
+  EXPECT_EQ(summary.succeeded, 1u);
+  EXPECT_EQ(dir_.Read("same"), Body(40));
+  for (const auto& request : fake_.requests) {
+    const std::string* if_match = http::FindHeader(request.headers, "if-match");
+    ASSERT_NE(if_match, nullptr) << request.url;
+    EXPECT_EQ(*if_match, "\"e1\"");
+  }
+  const ObjectResult* other = collector_.Find("other");
+  EXPECT_EQ(other->status.http_status(), 412);
+  EXPECT_EQ(dir_.Files(), std::set<std::string>{"same"});
+}
+
+TEST_F(PartsTest, AnExpectedEtagIsCheckedWhereTheServerIgnoresIfMatch) {
+  // A server that ignores If-Match (and Range) sends another version.
+  fake_.Script(GetUrl("k"), {200, {{"etag", "\"e2\""}}, Body(10), ""});
+  DownloadPlan plan;
+  plan.AddKeyToMemory("b", "k");
+  plan.objects[0].expected_etag = "e1";
+  Summary summary = RunPlan(plan);
+  EXPECT_EQ(summary.failed, 1u);
+  EXPECT_EQ(collector_.results[0].status.code(), StatusCode::kObjectChanged);
+  EXPECT_EQ(collector_.results[0].data, "");
 }
 
 // --- several event loops ------------------------------------------------------------
