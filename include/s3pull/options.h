@@ -5,8 +5,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+
+#include "s3pull/status.h"
 
 namespace s3pull {
 
@@ -30,6 +33,8 @@ struct Credentials {
   std::string access_key_id;
   std::string secret_access_key;
   std::string session_token;  // "" when none (long-term keys)
+  // Unix time at which temporary keys stop working; 0 = never.
+  int64_t expires_at = 0;
 };
 
 struct ClientOptions {
@@ -47,6 +52,13 @@ struct ClientOptions {
   // Set: requests are signed with these keys, and no credentials are read
   // from the environment or profiles (the region still may be).
   std::optional<Credentials> credentials;
+  // Set (and `credentials` not): requests are signed with the keys it
+  // gives. Create() calls it once (its error is Create()'s); a run calls it
+  // again once the keys are less than 5 minutes from their expires_at
+  // (never when that is 0), keeping the old ones if it fails, and then
+  // asking at most every 10 seconds. It may be called from any thread of a
+  // run, one call at a time, and should return within seconds.
+  std::function<Result<Credentials>()> credentials_provider;
   // Requests in flight at once (and connections kept open). 0 = adaptive:
   // start at 64 and climb while throughput grows (up to 512), and back off
   // when the server throttles.
@@ -80,6 +92,8 @@ struct ClientOptions {
   // Listed objects are compared without a request; a single key is asked
   // for with If-None-Match. false = fetch every object again.
   bool skip_unchanged = true;
+  // How often a run calls Observer::OnProgress; 0 = never.
+  int progress_interval_ms = 250;
   // TLS: verify the server certificate (always, unless the user opts out).
   bool verify_tls = true;
   std::string ca_bundle;  // "" = the system's trust store

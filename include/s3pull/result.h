@@ -48,6 +48,18 @@ struct Summary {
   Status error;
 };
 
+// How far a run has got, for a progress display. Counts only grow.
+struct Progress {
+  uint64_t objects_found = 0;    // known so far: named in the plan, or listed
+  bool listing_done = false;     // no more will be found: objects_found is the total
+  uint64_t objects_started = 0;  // taken up (a request sent, or the local copy found current)
+  uint64_t objects_done = 0;     // with their result reported
+  uint64_t bytes_expected = 0;   // the sizes known so far: listed, or told by a first reply
+  uint64_t bytes_received = 0;   // body bytes in; a range fetched again counts again
+  uint64_t retries = 0;
+  double seconds = 0;  // since the run began
+};
+
 // What a Run() tells as it goes. Its calls come on the thread that called
 // Run(), one at a time; they should return quickly (the first event loop
 // runs on that thread) and must not throw.
@@ -55,6 +67,10 @@ class Observer {
  public:
   virtual ~Observer() = default;
   virtual void OnObjectDone(const ObjectResult& result) = 0;
+  // Every ClientOptions::progress_interval_ms while the run goes on, and
+  // once at its end. The counts are gathered as the run goes (one relaxed
+  // atomic add per body chunk at most), so a call costs a copy of them.
+  virtual void OnProgress(const Progress& /*progress*/) {}
 };
 
 }  // namespace s3pull

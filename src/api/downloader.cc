@@ -7,6 +7,7 @@
 #include <atomic>
 #include <memory>
 
+#include "auth/credential_source.h"
 #include "auth/credentials.h"
 #include "http/curl_client.h"
 #include "http/trust_store.h"
@@ -121,6 +122,9 @@ Status CheckLimits(const ClientOptions& options) {
     return Status(StatusCode::kInvalidArgument,
                   "retries must be 0 or more and the stall timeout at least 1 second");
   }
+  if (options.progress_interval_ms < 0) {
+    return Status(StatusCode::kInvalidArgument, "the progress interval must be 0 (none) or more");
+  }
   if (options.part_size < 1) {
     return Status(StatusCode::kInvalidArgument, "part size must be at least 1 byte");
   }
@@ -166,16 +170,22 @@ Result<transfer::EngineConfig> EngineConfigFor(const ClientOptions& options,
   config.fsync = options.fsync;
   config.skip_unchanged = options.skip_unchanged;
   config.checksum_mode = ChecksumModeOf(options.checksum);
-  if (options.sign_requests && options.credentials) {
-    config.credentials = *options.credentials;
-  } else if (options.sign_requests) {
-    if (!profile->credentials) {
-      return Status(StatusCode::kInvalidArgument,
-                    "no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
-                    "configure a profile in ~/.aws/credentials, or use --no-sign-request for "
-                    "public buckets");
-    }
-    config.credentials = *profile->credentials;
+  config.progress_interval = options.progress_interval_ms / 1000.0;
+  if (!options.sign_requests) return config;
+  if (options.credentials) {
+    config.credentials = auth::CredentialSource::Fixed(*options.credentials);
+  } else if (options.credentials_provider) {
+    Result<std::shared_ptr<auth::CredentialSource>> source =
+        auth::CredentialSource::FromProvider(options.credentials_provider);
+    if (!source.ok()) return source.status();
+    config.credentials = std::move(*source);
+  } else if (profile->credentials) {
+    config.credentials = auth::CredentialSource::Fixed(*profile->credentials);
+  } else {
+    return Status(StatusCode::kInvalidArgument,
+                  "no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
+                  "configure a profile in ~/.aws/credentials, or use --no-sign-request for "
+                  "public buckets");
   }
   return config;
 }

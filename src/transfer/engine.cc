@@ -28,6 +28,7 @@
 #include "transfer/hash_pool.h"
 #include "transfer/loop_pool.h"
 #include "transfer/object_download.h"
+#include "transfer/progress_tally.h"
 #include "transfer/request_signer.h"
 #include "transfer/retry_timer.h"
 #include "transfer/work_share.h"
@@ -153,13 +154,14 @@ struct ListingContext {
 // there (work_share.h).
 class Run {
  public:
-  // `budget` is the run's, shared by every loop.
+  // `budget` and `tally` are the run's, shared by every loop.
   Run(const EngineConfig& config, http::HttpClient& http, WorkShare& share,
-      schedule::RetryBudget& budget, int helper, Observer* observer)
+      schedule::RetryBudget& budget, ProgressTally& tally, int helper, Observer* observer)
       : config_(config),
         http_(http),
         share_(share),
         budget_(budget),
+        tally_(tally),
         helper_(helper),
         observer_(observer),
         scheduler_(schedule::SchedulerOptions{config.concurrency}),
@@ -205,11 +207,13 @@ class Run {
   // they are needed.
   Summary Drive(std::chrono::steady_clock::time_point start, const HttpClientFactory& more_loops) {
     LoopPool pool(share_, more_loops, [this](http::HttpClient& http, int helper) {
-      Run loop(config_, http, share_, budget_, helper, nullptr);
+      Run loop(config_, http, share_, budget_, tally_, helper, nullptr);
       loop.ExecuteHelper();
     });
+    if (config_.progress_interval > 0) progress_due_ = Now() + config_.progress_interval;
     StartLoops(pool);
     while (!Cancelled() && Step(pool)) {
+      if (progress_due_ > 0 && Now() >= progress_due_) TellProgress(start);
     }
     if (Cancelled()) {
       Cancel();
@@ -221,7 +225,23 @@ class Run {
     summary_.retries += share_.helper_retries();
     summary_.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (progress_due_ > 0) TellProgress(start);
     return summary_;
+  }
+
+  void TellProgress(std::chrono::steady_clock::time_point start) {
+    progress_due_ = Now() + config_.progress_interval;
+    Progress progress;
+    progress.objects_found = objects_found_;
+    progress.listing_done = scheduler_.ListingsFinished();
+    progress.objects_started = ProgressTally::Read(tally_.objects_started);
+    progress.objects_done = summary_.objects;
+    progress.bytes_expected = ProgressTally::Read(tally_.bytes_expected);
+    progress.bytes_received = ProgressTally::Read(tally_.bytes_received);
+    progress.retries = ProgressTally::Read(tally_.retries);
+    progress.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    observer_->OnProgress(progress);
   }
 
   // Helpers from the start (a fixed number of loops), or a spreader that
@@ -275,9 +295,13 @@ class Run {
     share_.Leave(helper_, summary_.retries);
   }
 
+  // A reply told the size of an object that was not listed.
+  void OnSizeKnown(uint64_t size) { ProgressTally::Add(tally_.bytes_expected, size); }
+
   // Body bytes of object `object_id` arrived: for the adaptive concurrency,
   // and they may be ready to hash.
   void OnBytes(uint64_t object_id, uint64_t bytes) {
+    ProgressTally::Add(tally_.bytes_received, bytes);
     if (controller_) controller_->OnBytes(bytes);
     to_hash_.insert(object_id);
   }
@@ -502,6 +526,7 @@ class Run {
       delay = 0;  // re-signed with the server's time, it can go at once
     }
     ++summary_.retries;
+    ProgressTally::Add(tally_.retries, 1);
     retry_timer_.Schedule(Now() + delay, std::move(send));
     return true;
   }
@@ -544,7 +569,7 @@ class Run {
     if (!glob.empty()) {
       Result<s3::GlobPattern> pattern = s3::GlobPattern::Compile(glob);
       if (!pattern.ok()) {
-        Report(ObjectResult{bucket, glob, "", 0, true, pattern.status()});
+        Refuse(ObjectResult{bucket, glob, "", 0, true, pattern.status()});
         return;
       }
       params.prefix = pattern->ListPrefix();
@@ -564,7 +589,7 @@ class Run {
     if (object.to_memory) {
       task.sink = schedule::Sink::kMemory;
       task.buffer = object.buffer;
-      scheduler_.AddObject(std::move(task));
+      Schedule(std::move(task));
       return;
     }
     std::string path = object.dest_path;
@@ -577,7 +602,7 @@ class Run {
               : Result<std::string>(
                     Status(StatusCode::kInvalidArgument, "base is not a prefix of the key"));
       if (!mapped.ok()) {
-        Report(ObjectResult{object.bucket, object.key, "", 0, false, mapped.status()});
+        Refuse(ObjectResult{object.bucket, object.key, "", 0, false, mapped.status()});
         return;
       }
       path = std::move(*mapped);
@@ -585,14 +610,14 @@ class Run {
     if (path == "-") {
       task.sink = schedule::Sink::kStdout;
     } else if (!claimed_paths.insert(path).second) {
-      Report(ObjectResult{object.bucket, object.key, path, 0, false,
+      Refuse(ObjectResult{object.bucket, object.key, path, 0, false,
                           Status(StatusCode::kInvalidArgument,
                                  "another object of this run is written to the same path")});
       return;
     }
     task.dest_path = std::move(path);
     task.dest_root = std::move(root);
-    scheduler_.AddObject(std::move(task));
+    Schedule(std::move(task));
   }
 
   void ReportListed(const ListingContext& context, const s3::ListPage& page) {
@@ -614,7 +639,7 @@ class Run {
     const PrefixSource& source = *context.download;
     if (context.glob && !context.glob->Matches(object.key)) return;
     if (!object.key.starts_with(source.base)) {
-      Report(ObjectResult{source.bucket, object.key, "", 0, false,
+      Refuse(ObjectResult{source.bucket, object.key, "", 0, false,
                           Status(StatusCode::kProtocolError,
                                  "listing returned a key outside the requested prefix")});
       return;
@@ -626,18 +651,30 @@ class Run {
       // one that cannot be made is reported, a result like any other).
       if (fs::SafeRelativePath(relative.substr(0, relative.size() - 1)).ok()) {
         if (Status made = fs::MakeDirectoriesBeneath(source.dest_dir, relative); !made.ok()) {
-          Report(ObjectResult{source.bucket, object.key, "", 0, false, made});
+          Refuse(ObjectResult{source.bucket, object.key, "", 0, false, made});
         }
       }
       return;
     }
     Result<std::string> path = fs::DestinationPath(source.dest_dir, relative);
     if (!path.ok()) {
-      Report(ObjectResult{source.bucket, object.key, "", 0, false, path.status()});
+      Refuse(ObjectResult{source.bucket, object.key, "", 0, false, path.status()});
       return;
     }
-    scheduler_.AddObject(schedule::ObjectTask{source.bucket, object.key, std::move(*path),
-                                              source.dest_dir, object.size, object.etag});
+    Schedule(schedule::ObjectTask{source.bucket, object.key, std::move(*path), source.dest_dir,
+                                  object.size, object.etag});
+  }
+
+  // The first loop's objects enter here, or Refuse() says why they do not:
+  // every object found is counted once.
+  void Schedule(schedule::ObjectTask task) {
+    ++objects_found_;
+    if (task.listed_size) ProgressTally::Add(tally_.bytes_expected, *task.listed_size);
+    scheduler_.AddObject(std::move(task));
+  }
+  void Refuse(ObjectResult result) {
+    ++objects_found_;
+    Report(std::move(result));
   }
 
   void FailListing(size_t listing, const Status& error) {
@@ -647,7 +684,7 @@ class Run {
 
   void ReportListingFailure(size_t listing, const Status& error) {
     const ListingContext& context = listings_[listing];
-    Report(ObjectResult{context.bucket, context.name, "", 0, true, error});
+    Refuse(ObjectResult{context.bucket, context.name, "", 0, true, error});
   }
 
   void StartAction(schedule::Scheduler::Action& action) {
@@ -657,6 +694,7 @@ class Run {
     } else if (auto* start = std::get_if<schedule::Scheduler::StartObject>(&action)) {
       uint64_t id = next_object_id_++;
       auto download = std::make_unique<ObjectDownload>(std::move(start->task), download_options_);
+      ProgressTally::Add(tally_.objects_started, 1);
       PartSpec first = download->FirstPart();
       if (download->unchanged()) {
         scheduler_.RequestDone();
@@ -744,7 +782,10 @@ class Run {
 
   // Queues the parts a response revealed, and reports a finished object.
   void Continue(uint64_t object_id, const ObjectDownload::Next& next) {
-    if (next.restarted) ++summary_.retries;
+    if (next.restarted) {
+      ++summary_.retries;
+      ProgressTally::Add(tally_.retries, 1);
+    }
     scheduler_.AddParts(object_id, next.queue_from, next.queue_to);
     if (!next.finished) return;
     to_hash_.erase(object_id);
@@ -769,8 +810,11 @@ class Run {
   http::HttpClient& http_;
   WorkShare& share_;
   schedule::RetryBudget& budget_;
-  int helper_;                         // 0: the first loop
-  Observer* observer_;                 // the first loop's; helpers post to share_
+  ProgressTally& tally_;
+  double progress_due_ = 0;     // the first loop's next OnProgress (steady seconds); 0 = none
+  uint64_t objects_found_ = 0;  // the first loop's: scheduled, or refused before
+  int helper_;                  // 0: the first loop
+  Observer* observer_;          // the first loop's; helpers post to share_
   ListingObserver* lister_ = nullptr;  // RunListing()'s
   schedule::Scheduler scheduler_;
   std::optional<schedule::ConcurrencyController> controller_;  // set when concurrency is adaptive
@@ -811,6 +855,7 @@ bool PartRequest::OnHeaders(int status, const http::Headers& headers) {
     return true;
   }
   local_error_ = download_->OnPartHeaders(part_, status, headers);
+  if (std::optional<uint64_t> size = download_->TakeNewSize()) run_->OnSizeKnown(*size);
   // A reply that is not what was asked is not read further (it could be a
   // whole 5 TiB object); neither is a body that should not be there.
   complete_at_headers_ = local_error_.ok() && !download_->BodyExpected(part_);
@@ -844,7 +889,8 @@ Summary RunPlan(const EngineConfig& config, http::HttpClient& http, const Downlo
                 Observer& observer, const HttpClientFactory& more_loops) {
   WorkShare share([&http] { http.Wakeup(); });
   schedule::RetryBudget budget;
-  Run run(config, http, share, budget, 0, &observer);
+  ProgressTally tally;
+  Run run(config, http, share, budget, tally, 0, &observer);
   return run.Execute(plan, more_loops);
 }
 
@@ -852,7 +898,8 @@ Summary RunListing(const EngineConfig& config, http::HttpClient& http, const Lis
                    ListingObserver& observer) {
   WorkShare share([&http] { http.Wakeup(); });
   schedule::RetryBudget budget;
-  Run run(config, http, share, budget, 0, &observer);
+  ProgressTally tally;
+  Run run(config, http, share, budget, tally, 0, &observer);
   return run.ExecuteListing(listing, observer);
 }
 

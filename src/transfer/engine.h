@@ -33,7 +33,7 @@
 #include <memory>
 #include <optional>
 
-#include "auth/credentials.h"
+#include "auth/credential_source.h"
 #include "http/http_client.h"
 #include "s3/requests.h"
 #include "s3pull/downloader.h"
@@ -45,7 +45,7 @@ namespace s3pull::transfer {
 
 struct EngineConfig {
   s3::Endpoint endpoint;
-  std::optional<auth::Credentials> credentials;  // nullopt = anonymous requests
+  std::shared_ptr<auth::CredentialSource> credentials;  // null = anonymous requests
   int concurrency = 0;  // requests in flight; 0 = adaptive (ConcurrencyController)
   // Event loops, each on its own thread with its own connections: 0 = one,
   // and one more (up to one per core) while the last one added saturates
@@ -62,6 +62,8 @@ struct EngineConfig {
   // current version are not fetched again (object_download.h).
   bool skip_unchanged = true;
   double backoff_base = 0.1;  // seconds; the first retry waits up to this
+  // Seconds between Observer::OnProgress calls (and one at the end); 0 = none.
+  double progress_interval = 0;
   std::function<std::time_t()> clock = [] { return std::time(nullptr); };  // for signing
   // When set and true, the run stops: transfers in flight end as cancelled,
   // their temporary files are removed, nothing new starts. Async-signal-safe

@@ -119,6 +119,12 @@ void ObjectDownload::KeepOnePartToFetch() {
   --parts_on_disk_;
 }
 
+std::optional<uint64_t> ObjectDownload::TakeNewSize() {
+  if (size_told_ || task_.listed_size || !size_) return std::nullopt;
+  size_told_ = true;
+  return size_;
+}
+
 bool ObjectDownload::Wants(uint64_t index) const {
   return !resumable_ || parts_[index] == PartState::kPending;
 }

@@ -112,6 +112,8 @@ class ObjectDownload {
   bool QueueRestWithFirst() const { return rest_queued_ && part_count_ > 1; }
   bool unchanged() const { return unchanged_; }
   uint64_t part_count() const { return part_count_; }
+  // The object's size, once, when a reply has told it (it was not listed).
+  std::optional<uint64_t> TakeNewSize();
   // Whether part `index` still has to be fetched: false for parts already on
   // disk from an earlier run, or already sent. TakePart() marks it sent.
   bool Wants(uint64_t index) const;
@@ -277,6 +279,7 @@ class ObjectDownload {
   fs::FolderCache* folders_;
   std::string if_none_match_;        // the ETag of a finished local copy; "" = none
   bool unchanged_ = false;           // the local copy is the current version
+  bool size_told_ = false;           // TakeNewSize() gave it
   bool rest_queued_ = false;         // parts after the first were handed to the engine
   std::string attributes_body_;      // the GetObjectAttributes page being received
   s3::ObjectAttributes attributes_;  // its pages so far, their parts joined

@@ -16,12 +16,20 @@ std::optional<std::time_t> ParseHttpDate(const std::string& text) {
 
 }  // namespace
 
-RequestSigner::RequestSigner(std::optional<auth::Credentials> credentials, std::string region,
-                             bool ask_checksums, std::function<std::time_t()> clock)
-    : credentials_(std::move(credentials)),
+RequestSigner::RequestSigner(std::shared_ptr<auth::CredentialSource> credentials,
+                             std::string region, bool ask_checksums,
+                             std::function<std::time_t()> clock)
+    : source_(std::move(credentials)),
       scope_{std::move(region)},
       ask_checksums_(ask_checksums),
-      clock_(std::move(clock)) {}
+      clock_(std::move(clock)) {
+  if (source_) keys_ = source_->Current();
+}
+
+const auth::Credentials& RequestSigner::Keys(std::time_t now) {
+  if (keys_.renew_at != 0 && now >= keys_.renew_at) keys_ = source_->Current();
+  return keys_.credentials;
+}
 
 http::Request RequestSigner::Prepare(const s3::S3Request& request, http::Headers unsigned_headers) {
   http::Request out;
@@ -34,13 +42,14 @@ http::Request RequestSigner::Prepare(const s3::S3Request& request, http::Headers
   signing.headers = request.headers;
   if (ask_checksums_) signing.headers.emplace_back("x-amz-checksum-mode", "ENABLED");
   out.headers.insert(out.headers.end(), signing.headers.begin(), signing.headers.end());
-  if (!credentials_) return out;
+  if (!source_) return out;
   signing.method = request.method;
   signing.host = request.host;
   signing.canonical_uri = request.canonical_uri;
   signing.canonical_query = request.canonical_query;
+  std::time_t now = clock_();
   auth::SignedHeaders signed_headers =
-      auth::Sign(signing, *credentials_, scope_, clock_() + clock_offset_, &key_cache_);
+      auth::Sign(signing, Keys(now), scope_, now + clock_offset_, &key_cache_);
   for (auto& header : signed_headers.headers) out.headers.push_back(std::move(header));
   return out;
 }

@@ -3,8 +3,9 @@
 // It adds the caller's unsigned headers (Range, If-Match) and the request's
 // own x-amz-* headers, asks S3 for the object's checksums when they are to be
 // verified, and signs with SigV4 at
-// the current time (unless requests are anonymous), keeping the signing key
-// cached per day. After a RequestTimeTooSkewed answer it signs with the
+// the current time (unless requests are anonymous) with the keys of its
+// CredentialSource (asked again only when they may have changed), keeping
+// the signing key cached per day. After a RequestTimeTooSkewed answer it signs with the
 // server's clock instead of ours.
 //
 // Not thread-safe: one per event loop.
@@ -12,10 +13,10 @@
 
 #include <ctime>
 #include <functional>
-#include <optional>
+#include <memory>
 #include <string>
 
-#include "auth/credentials.h"
+#include "auth/credential_source.h"
 #include "auth/sigv4.h"
 #include "http/http_client.h"
 #include "s3/requests.h"
@@ -24,8 +25,8 @@ namespace s3pull::transfer {
 
 class RequestSigner {
  public:
-  // `credentials` nullopt = anonymous requests; `clock` gives Unix time.
-  RequestSigner(std::optional<auth::Credentials> credentials, std::string region,
+  // `credentials` null = anonymous requests; `clock` gives Unix time.
+  RequestSigner(std::shared_ptr<auth::CredentialSource> credentials, std::string region,
                 bool ask_checksums, std::function<std::time_t()> clock);
 
   http::Request Prepare(const s3::S3Request& request, http::Headers unsigned_headers);
@@ -35,7 +36,11 @@ class RequestSigner {
   bool AdoptServerClock(const http::Headers& reply_headers);
 
  private:
-  std::optional<auth::Credentials> credentials_;
+  // The source's keys, kept until it may have others.
+  const auth::Credentials& Keys(std::time_t now);
+
+  std::shared_ptr<auth::CredentialSource> source_;
+  auth::CredentialSource::Keys keys_;
   auth::SigningScope scope_;
   bool ask_checksums_;
   std::function<std::time_t()> clock_;

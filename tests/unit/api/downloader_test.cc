@@ -99,14 +99,29 @@ TEST_F(DownloaderTest, ACancelBeforeTheRunStopsItAtItsStart) {
   EXPECT_TRUE(dir_.Files().empty());
 }
 
+// ServeObjects, keeping the head of every request.
+class RecordingServer {
+ public:
+  RecordingServer()
+      : server_([this](const HttpRequestSeen& request) {
+          std::lock_guard lock(mutex_);
+          heads_.push_back(request.head);
+          return ServeObjects(request);
+        }) {}
+  std::string url() const { return server_.url(); }
+  std::vector<std::string> heads() {
+    std::lock_guard lock(mutex_);
+    return heads_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::string> heads_;
+  LocalHttpServer server_;
+};
+
 TEST(DownloaderCredentialsTest, KeysHandedInSignEveryRequest) {
-  std::mutex mutex;
-  std::vector<std::string> heads;
-  LocalHttpServer server([&](const HttpRequestSeen& request) {
-    std::lock_guard lock(mutex);
-    heads.push_back(request.head);
-    return ServeObjects(request);
-  });
+  RecordingServer server;
   TempDir dir;
   ClientOptions options;
   options.endpoint_url = server.url();
@@ -119,7 +134,7 @@ TEST(DownloaderCredentialsTest, KeysHandedInSignEveryRequest) {
   Recorder recorder;
   Summary summary = (*downloader)->Run(plan, recorder);
   EXPECT_EQ(summary.succeeded, 1u);
-  std::lock_guard lock(mutex);
+  std::vector<std::string> heads = server.heads();
   ASSERT_FALSE(heads.empty());
   for (const std::string& head : heads) {
     // (Whatever keys the environment or ~/.aws hold, these are the ones used.)
@@ -207,6 +222,37 @@ TEST(DownloaderListTest, AFolderEveryKeyOrTheKeysAGlobMatches) {
   Status missing = (*downloader)->List({"nope", ""}, collect);
   EXPECT_EQ(missing.s3_code(), "NoSuchBucket");
   EXPECT_EQ((*downloader)->List({"b", "logs/[z-a]"}, collect).code(), StatusCode::kInvalidArgument);
+}
+
+TEST(DownloaderCredentialsTest, AProvidersKeysSignAndItsFailureIsCreatesError) {
+  RecordingServer server;
+  TempDir dir;
+  ClientOptions options;
+  options.endpoint_url = server.url();
+  int asked = 0;
+  options.credentials_provider = [&asked]() -> Result<Credentials> {
+    ++asked;
+    return Credentials{"AKIDFROMPROVIDER", "secret", "token-from-provider"};
+  };
+  Result<std::unique_ptr<Downloader>> downloader = Downloader::Create(options);
+  ASSERT_TRUE(downloader.ok()) << downloader.status().ToString();
+  DownloadPlan plan;
+  plan.AddKey("b", "k", dir.path() + "/k");
+  Recorder recorder;
+  EXPECT_EQ((*downloader)->Run(plan, recorder).succeeded, 1u);
+  EXPECT_EQ(asked, 1);  // keys without an expiry are asked for once
+  std::vector<std::string> heads = server.heads();
+  ASSERT_FALSE(heads.empty());
+  for (const std::string& head : heads) {
+    EXPECT_NE(head.find("Credential=AKIDFROMPROVIDER/"), std::string::npos) << head;
+    EXPECT_NE(head.find("x-amz-security-token: token-from-provider"), std::string::npos);
+  }
+  options.credentials_provider = []() -> Result<Credentials> {
+    return Status(StatusCode::kInvalidArgument, "the SSO session has expired");
+  };
+  Result<std::unique_ptr<Downloader>> refused = Downloader::Create(options);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().message(), "the SSO session has expired");
 }
 
 TEST_F(DownloaderTest, BadOptionsAreAStatusNotAnException) {

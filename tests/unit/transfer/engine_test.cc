@@ -36,7 +36,9 @@ class Collector final : public ListingObserver {
   void OnListed(const ListedEntry& entry) override {
     listed.push_back((entry.is_prefix ? "PRE " : std::to_string(entry.size) + " ") + entry.key);
   }
+  void OnProgress(const Progress& p) override { progress.push_back(p); }
   std::vector<std::string> listed;
+  std::vector<Progress> progress;
   const ObjectResult* Find(const std::string& key) const {
     for (const auto& r : results)
       if (r.key == key) return &r;
@@ -49,7 +51,7 @@ class EngineTest : public ::testing::Test {
  protected:
   EngineTest() {
     config_.endpoint = *s3::ResolveEndpoint("http://127.0.0.1:9000", "us-east-1");
-    config_.credentials = auth::Credentials{"AKID", "SECRET", ""};
+    config_.credentials = auth::CredentialSource::Fixed({"AKID", "SECRET", ""});
     config_.concurrency = 4;
     config_.backoff_base = 0.001;  // retries wait milliseconds, not seconds
   }
@@ -1334,6 +1336,53 @@ TEST_F(PartsTest, AnExpectedEtagIsCheckedWhereTheServerIgnoresIfMatch) {
   EXPECT_EQ(collector_.results[0].data, "");
 }
 
+// --- progress ------------------------------------------------------------------------
+
+// Counts never go down from one OnProgress to the next.
+void ExpectGrowing(const std::vector<Progress>& calls) {
+  for (size_t i = 1; i < calls.size(); ++i) {
+    EXPECT_GE(calls[i].objects_found, calls[i - 1].objects_found);
+    EXPECT_GE(calls[i].objects_started, calls[i - 1].objects_started);
+    EXPECT_GE(calls[i].objects_done, calls[i - 1].objects_done);
+    EXPECT_GE(calls[i].bytes_expected, calls[i - 1].bytes_expected);
+    EXPECT_GE(calls[i].bytes_received, calls[i - 1].bytes_received);
+    EXPECT_GE(calls[i].seconds, calls[i - 1].seconds);
+  }
+}
+
+TEST_F(PartsTest, ProgressCountsWhatIsFoundStartedReceivedAndDone) {
+  config_.progress_interval = 0.001;
+  fake_.after_reply = [] { std::this_thread::sleep_for(std::chrono::milliseconds(2)); };
+  std::vector<std::pair<std::string, std::string>> listed = {{"l/a", Body(40)}, {"l/b", Body(5)}};
+  fake_.Script(ListUrl("l/"), {200, {}, PageXml(listed), ""});
+  for (const auto& [key, body] : listed) fake_.ScriptObject(GetUrl(key), {body, "\"x\""});
+  fake_.ScriptObject(GetUrl("named"), {Body(30), "\"e\""});  // its size told by a reply
+  fake_.ScriptSequence(GetUrl("named"), {{503, {}, "<Error><Code>SlowDown</Code></Error>", ""}});
+  DownloadPlan plan;
+  plan.AddPrefix("b", "l/", dir_.path());
+  plan.AddKey("b", "named", dir_.path() + "/named");
+  plan.AddKeys("b", "", {"../escape"}, dir_.path());  // refused: found and done, never started
+  Summary summary = RunPlan(plan);
+  ASSERT_EQ(summary.succeeded, 3u);
+  ASSERT_GE(collector_.progress.size(), 2u);  // during the run, and at its end
+  ExpectGrowing(collector_.progress);
+  const Progress& last = collector_.progress.back();
+  EXPECT_EQ(last.objects_found, 4u);
+  EXPECT_TRUE(last.listing_done);
+  EXPECT_EQ(last.objects_started, 3u);
+  EXPECT_EQ(last.objects_done, 4u);
+  EXPECT_EQ(last.bytes_expected, 75u);
+  EXPECT_EQ(last.bytes_received, 75u);
+  EXPECT_EQ(last.retries, 1u);
+  EXPECT_GT(last.seconds, 0);
+}
+
+TEST_F(PartsTest, NoProgressWhenItIsNotAskedFor) {
+  ScriptObject("k", "v");
+  RunPlan({{}, {{"b", "k", dir_.path() + "/k", "", ""}}});
+  EXPECT_TRUE(collector_.progress.empty());
+}
+
 // --- several event loops ------------------------------------------------------------
 
 class LoopsTest : public PartsTest {
@@ -1408,6 +1457,24 @@ TEST_F(LoopsTest, HelpersTakeObjectsAndTheFirstLoopReportsEveryOne) {
   for (std::thread::id id : threads) EXPECT_EQ(id, std::this_thread::get_id());
   for (const auto& [key, body] : bodies) EXPECT_EQ(dir_.Read(key), body) << key;
   EXPECT_EQ(dir_.Files().size(), 300u);  // and no temporary file left
+}
+
+TEST_F(LoopsTest, ProgressCountsTheBytesOfEveryLoop) {
+  std::map<std::string, std::string> bodies = ListSmallObjects(300);
+  fake_.after_reply = [] { std::this_thread::sleep_for(std::chrono::milliseconds(2)); };
+  config_.progress_interval = 0.001;
+  uint64_t total = 0;
+  for (const auto& [key, body] : bodies) total += body.size();
+  Summary summary = RunWithLoops({{{"b", "", "", dir_.path(), ""}}, {}}, 3);
+  EXPECT_EQ(summary.succeeded, 300u);
+  EXPECT_GT(helper_replies_.load(), 0);
+  ExpectGrowing(collector_.progress);
+  const Progress& last = collector_.progress.back();
+  EXPECT_EQ(last.objects_found, 300u);
+  EXPECT_EQ(last.objects_started, 300u);
+  EXPECT_EQ(last.objects_done, 300u);
+  EXPECT_EQ(last.bytes_expected, total);
+  EXPECT_EQ(last.bytes_received, total);
 }
 
 TEST_F(LoopsTest, LargeAndSmallObjectsAcrossLoopsAreByteExact) {
