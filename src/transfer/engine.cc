@@ -494,10 +494,11 @@ class Run {
     } else if (!download.failed()) {
       // A broken transfer resumes where it stopped; a bad reply starts over.
       bool resume = schedule::ClassifyFailure(status) == schedule::FailureKind::kTransport;
-      std::optional<PartSpec> retry = download.RetryPart(part, received, resume);
-      if (retry && ScheduleRetry(status, headers, part.attempt, [this, object_id, spec = *retry] {
-            SendRetry(object_id, spec);
-          })) {
+      std::optional<ObjectDownload::Retry> retry = download.PlanRetry(part, received, resume);
+      if (retry &&
+          ScheduleRetry(status, headers, part.attempt,
+                        [this, object_id, spec = retry->request] { SendRetry(object_id, spec); })) {
+        download.CommitRetry(part, received, *retry);
         return;  // the retry keeps this request's slot
       }
     }

@@ -77,7 +77,7 @@ PartSpec ObjectDownload::FirstPart() {
         if_none_match_ = copy->etag;
       } else if (copy->etag == s3::QuotedEtag(task_.listed_etag) &&
                  (!size_ || copy->size == *size_)) {
-        unchanged_ = true;
+        phase_ = Phase::kUnchanged;
         outstanding_ = 0;
         return {};
       }
@@ -99,7 +99,7 @@ PartSpec ObjectDownload::FirstPart() {
     rest_from_ = 0;  // every part follows the HEAD
     return {PartKind::kHead};
   }
-  rest_queued_ = true;  // the engine queues parts 1..count-1 with this one
+  phase_ = Phase::kFetching;  // the engine queues parts 1..count-1 with this one
   outstanding_ = count - parts_on_disk_;
   uint64_t first = 0;
   while (resumable_ && parts_[first] == PartState::kDone) ++first;
@@ -238,7 +238,7 @@ Status ObjectDownload::OnDiscoveryHeaders(const PartSpec& part, int status,
     // The server sent the whole object: it is complete in this one reply.
     discovered_whole_ = true;
     size_ = ContentLength(headers);
-    rest_queued_ = true;
+    phase_ = Phase::kFetching;
     return CheckPinnedVersion(headers);
   }
   std::string_view content_range = ContentRangeOf(headers);
@@ -402,7 +402,7 @@ Status ObjectDownload::Write(uint64_t offset, std::string_view data) {
 }
 
 bool ObjectDownload::AwaitsHash() const {
-  bool last_request = outstanding_ == 1 && (rest_queued_ || part_count_ <= 1);
+  bool last_request = outstanding_ == 1 && (phase_ != Phase::kProbing || part_count_ <= 1);
   return last_request && !failed() && verifier_.busy();
 }
 
@@ -440,7 +440,7 @@ Status ObjectDownload::FinishHashing() {
     ++restarts_;
     return status;  // the engine fetches it again
   }
-  restart_pending_ = true;  // every part is in: OnPartDone fetches them all again
+  phase_ = Phase::kMismatched;  // every part is in: OnPartDone fetches them all again
   return Status::Ok();
 }
 
@@ -451,7 +451,7 @@ ObjectDownload::Next ObjectDownload::OnPartDone(const PartSpec& part, const Stat
     return failed() ? Settle() : QueueRest();
   }
   if (!status.ok()) return OnPartFailed(part, status);
-  if (restart_pending_) return RestartAllParts();
+  if (phase_ == Phase::kMismatched) return RestartAllParts();
   if (resumable_ && (part.kind == PartKind::kRange || part.kind == PartKind::kDiscover) &&
       !failed()) {
     NoteOnDisk(part.first / part_size_);
@@ -475,7 +475,7 @@ ObjectDownload::Next ObjectDownload::SendNow(const PartSpec& part) {
 
 ObjectDownload::Next ObjectDownload::OnPartFailed(const PartSpec& part, const Status& status) {
   if (status.http_status() == 304 && !if_none_match_.empty() && part.kind != PartKind::kRange) {
-    unchanged_ = true;  // If-None-Match held: the local copy is current
+    phase_ = Phase::kUnchanged;  // If-None-Match held: the local copy is current
     return Settle();
   }
   if (part.kind == PartKind::kDiscover && status.http_status() == 416 && !failed()) {
@@ -497,7 +497,7 @@ ObjectDownload::Next ObjectDownload::OnPartFailed(const PartSpec& part, const St
 
 ObjectDownload::Next ObjectDownload::RestartAllParts() {
   // The hash of the whole disagreed: fetch every part again, once or twice.
-  restart_pending_ = false;
+  phase_ = Phase::kFetching;
   ++restarts_;
   bytes_ = 0;
   verifier_.Restart();
@@ -543,10 +543,10 @@ void ObjectDownload::NoteOnDisk(uint64_t index) {
 }
 
 ObjectDownload::Next ObjectDownload::QueueRest() {
-  if (rest_queued_ || !size_) return Settle();
+  if (phase_ != Phase::kProbing || !size_) return Settle();
   // The first request (discovery, the checksum HEAD or GetObjectAttributes)
   // is in: the parts may go.
-  rest_queued_ = true;
+  phase_ = Phase::kFetching;
   if (part_count_ <= rest_from_) return Settle();
   outstanding_ += part_count_ - rest_from_ - parts_on_disk_;
   Next next = Settle();
@@ -595,44 +595,56 @@ std::optional<PartSpec> ObjectDownload::OnAttributes(const PartSpec& page, const
   return std::nullopt;
 }
 
-std::optional<PartSpec> ObjectDownload::RetryPart(const PartSpec& part, uint64_t received,
-                                                  bool resume) {
-  PartSpec retry = part;
-  retry.attempt = part.attempt + 1;
+std::optional<ObjectDownload::Retry> ObjectDownload::PlanRetry(const PartSpec& part,
+                                                               uint64_t received,
+                                                               bool resume) const {
+  PartSpec again = part;
+  again.attempt = part.attempt + 1;
   if (part.kind == PartKind::kHead || part.kind == PartKind::kAttributes) {
-    attributes_body_.clear();
-    return retry;  // no bytes of the object came with it
+    return Retry{again, Retry::From::kSame};  // no bytes of the object came with it
   }
   if (resume) {
-    if (received == 0) return retry;  // nothing arrived: the same request again
+    if (received == 0) return Retry{again, Retry::From::kSame};
     // Resume where the body broke off: the part's remaining bytes, as a range.
     uint64_t end = part.kind == PartKind::kWhole || discovered_whole_
                        ? size_.value_or(0)
                        : part.first + std::min(part.length, size_.value_or(part.length));
     if (size_ && end > part.first + received) {
-      // The bytes that arrived stay; a ranged object hashes them like a
-      // finished part (an object in one request hashes all at the end).
-      if (!single_request_) verifier_.RangeDone(part.first, received);
-      retry.kind = PartKind::kRange;
-      retry.first = part.first + received;
-      retry.length = end - retry.first;
-      return retry;
+      again.kind = PartKind::kRange;
+      again.first = part.first + received;
+      again.length = end - again.first;
+      return Retry{again, Retry::From::kResume};
     }
   }
   // Start over: the bytes received are suspect, or there is nowhere to resume
   // from. An object fetched in one request starts over from its first byte,
   // whatever piece of it this request was, since its hash covers it all.
-  if (!single_request_) {
-    bytes_ -= received;
-    return retry;
-  }
+  if (!single_request_) return Retry{again, Retry::From::kPartStart};
   if (task_.sink == schedule::Sink::kStdout && bytes_ > 0) return std::nullopt;  // already out
-  bytes_ = 0;
-  verifier_.Restart();
-  retry.kind = PartKind::kWhole;
-  retry.first = 0;
-  retry.length = 0;
-  return retry;
+  again.kind = PartKind::kWhole;
+  again.first = 0;
+  again.length = 0;
+  return Retry{again, Retry::From::kObjectStart};
+}
+
+void ObjectDownload::CommitRetry(const PartSpec& part, uint64_t received, const Retry& retry) {
+  switch (retry.from) {
+    case Retry::From::kSame:
+      attributes_body_.clear();
+      return;
+    case Retry::From::kResume:
+      // The bytes that arrived stay; a ranged object hashes them like a
+      // finished part (an object in one request hashes all at the end).
+      if (!single_request_) verifier_.RangeDone(part.first, received);
+      return;
+    case Retry::From::kPartStart:
+      bytes_ -= received;
+      return;
+    case Retry::From::kObjectStart:
+      bytes_ = 0;
+      verifier_.Restart();
+      return;
+  }
 }
 
 ObjectDownload::Next ObjectDownload::SkipPart() {
@@ -652,7 +664,7 @@ ObjectResult ObjectDownload::Cancel() {
 }
 
 ObjectResult ObjectDownload::Finish() {
-  if (unchanged_) {
+  if (phase_ == Phase::kUnchanged) {
     ObjectResult result{task_.bucket, task_.key, task_.dest_path, 0, false, Status::Ok()};
     result.outcome = Outcome::kUnchanged;
     result.started = !if_none_match_.empty();  // a 304, or no request at all

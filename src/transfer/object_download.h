@@ -34,7 +34,8 @@
 //     OnPartHeaders()             a 2xx reply is checked (one handler per kind)
 //     OnPartBody()...             its bytes, written at their offsets
 //     VerifyPart()                the reply ended well: its bytes count
-//     RetryPart()                 or it failed and is worth another try
+//     PlanRetry()                 or it failed: is it worth another try? and
+//     CommitRetry()               when the retry goes (then no OnPartDone() yet)
 //     OnPartDone()                what next: parts to queue, a request to send
 //                                 at once, a restart, or finished
 //   meanwhile, as bytes are ready: TakeHashJob() -> OnHashed(), and for a
@@ -109,8 +110,8 @@ class ObjectDownload {
   PartSpec FirstPart();
   // After FirstPart(): parts 1..part_count()-1 are to be queued with the
   // first request (a listed object fetched in ranges, no HEAD first).
-  bool QueueRestWithFirst() const { return rest_queued_ && part_count_ > 1; }
-  bool unchanged() const { return unchanged_; }
+  bool QueueRestWithFirst() const { return phase_ == Phase::kFetching && part_count_ > 1; }
+  bool unchanged() const { return phase_ == Phase::kUnchanged; }
   uint64_t part_count() const { return part_count_; }
   // The object's size, once, when a reply has told it (it was not listed).
   std::optional<uint64_t> TakeNewSize();
@@ -175,12 +176,26 @@ class ObjectDownload {
   // that AwaitsHash() held, as VerifyPart() describes.
   Status FinishHashing();
 
-  // The request that retries `part` after it failed having delivered
-  // `received` body bytes. With `resume`, it asks only for the bytes still
+  // A retry of a request that failed: what to send, and what becomes of the
+  // bytes the failed one delivered.
+  struct Retry {
+    PartSpec request;
+    enum class From : uint8_t {
+      kSame,         // nothing of the object came: the same request again
+      kResume,       // the bytes received stay; the rest of the part is asked for
+      kPartStart,    // the part starts over
+      kObjectStart,  // an object in one request starts over from its first byte
+    } from;
+  };
+  // The retry of `part` after it failed having delivered `received` body
+  // bytes; changes nothing. With `resume`, it asks only for the bytes still
   // missing (pinned with If-Match, so they come from the same version);
   // otherwise (the bytes received are suspect) the part starts over.
   // nullopt when the part cannot be retried: bytes already went to stdout.
-  std::optional<PartSpec> RetryPart(const PartSpec& part, uint64_t received, bool resume);
+  std::optional<Retry> PlanRetry(const PartSpec& part, uint64_t received, bool resume) const;
+  // The planned `retry` goes (the run's budget allowed it): the object
+  // keeps or drops what `part` delivered. Without it, OnPartDone() follows.
+  void CommitRetry(const PartSpec& part, uint64_t received, const Retry& retry);
 
   // Commits or removes the file; the result to report.
   ObjectResult Finish();
@@ -246,6 +261,16 @@ class ObjectDownload {
   void VerifyResumedParts();
 
   enum class PartState : uint8_t { kPending, kSent, kDone };
+  // Where the object stands (a failure is failure_, whatever the phase).
+  enum class Phase : uint8_t {
+    kProbing,     // its first request (and a HEAD or attributes after it) learn the
+                  // object; its other parts wait
+    kFetching,    // its parts are handed to the engine
+    kMismatched,  // every part is in and the hash of the whole disagreed:
+                  // OnPartDone() fetches them all again
+    kUnchanged,   // the local copy is current: nothing to fetch
+  };
+  Phase phase_ = Phase::kProbing;
 
   schedule::ObjectTask task_;
   uint64_t part_size_;
@@ -261,7 +286,6 @@ class ObjectDownload {
   bool hash_as_streamed_ = false;  // hashed as the bytes arrive (stdout)
   bool keeps_body_ = false;        // a small object: its bytes kept in body_ to be hashed
   std::string body_;
-  bool restart_pending_ = false;  // the last part found a mismatch: fetch all parts again
   int restarts_ = 0;
   // Ranged objects with a known ETag, written to a file, resume across runs:
   // their parts' states, and whether the parts found done are yet hashed.
@@ -278,9 +302,7 @@ class ObjectDownload {
   bool skip_unchanged_;
   fs::FolderCache* folders_;
   std::string if_none_match_;        // the ETag of a finished local copy; "" = none
-  bool unchanged_ = false;           // the local copy is the current version
   bool size_told_ = false;           // TakeNewSize() gave it
-  bool rest_queued_ = false;         // parts after the first were handed to the engine
   std::string attributes_body_;      // the GetObjectAttributes page being received
   s3::ObjectAttributes attributes_;  // its pages so far, their parts joined
   MemorySink memory_;                // Sink::kMemory: where the bytes go
