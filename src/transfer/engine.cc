@@ -17,9 +17,7 @@
 #include <vector>
 
 #include "fs/file_writer.h"
-#include "fs/key_path.h"
 #include "s3/errors.h"
-#include "s3/glob.h"
 #include "s3/list_objects.h"
 #include "schedule/concurrency.h"
 #include "schedule/loop_spread.h"
@@ -28,6 +26,7 @@
 #include "transfer/hash_pool.h"
 #include "transfer/loop_pool.h"
 #include "transfer/object_download.h"
+#include "transfer/plan_intake.h"
 #include "transfer/progress_tally.h"
 #include "transfer/request_signer.h"
 #include "transfer/retry_timer.h"
@@ -140,14 +139,6 @@ class PartRequest final : public http::ResponseHandler {
   std::string error_body_;
 };
 
-// What a listing needs besides its pages: which keys to keep, where they go.
-struct ListingContext {
-  std::string bucket;
-  std::string name;              // its prefix or glob, for a failure's result
-  const PrefixSource* download;  // where its objects go; null: reported, not downloaded
-  std::optional<s3::GlobPattern> glob;
-};
-
 // One event loop of a run. The first (`helper` 0) lists, starts the plan's
 // objects and reports every result to the observer; helpers (1, 2, ...)
 // download objects it hands over through `share` and post their results
@@ -188,18 +179,15 @@ class Run {
   // each further loop.
   Summary Execute(const DownloadPlan& plan, const HttpClientFactory& more_loops) {
     auto start = std::chrono::steady_clock::now();
-    for (const PrefixSource& source : plan.prefixes) {
-      AddListing(source.bucket, source.prefix, source.glob, "", &source);
-    }
-    std::unordered_set<std::string> claimed_paths;
-    for (const ObjectSource& object : plan.objects) AddObject(object, claimed_paths);
+    for (const PrefixSource& source : plan.prefixes) intake_.AddPrefix(source);
+    for (const ObjectSource& object : plan.objects) intake_.AddObject(object);
     return Drive(start, more_loops);
   }
 
   Summary ExecuteListing(const ListingSource& listing, ListingObserver& lister) {
     auto start = std::chrono::steady_clock::now();
     lister_ = &lister;
-    AddListing(listing.bucket, listing.prefix, listing.glob, listing.delimiter, nullptr);
+    intake_.AddListing(listing);
     return Drive(start, {});
   }
 
@@ -232,7 +220,7 @@ class Run {
   void TellProgress(std::chrono::steady_clock::time_point start) {
     progress_due_ = Now() + config_.progress_interval;
     Progress progress;
-    progress.objects_found = objects_found_;
+    progress.objects_found = intake_.found();
     progress.listing_done = scheduler_.ListingsFinished();
     progress.objects_started = ProgressTally::Read(tally_.objects_started);
     progress.objects_done = summary_.objects;
@@ -340,7 +328,6 @@ class Run {
   void ListingDone(size_t listing, const s3::ListParams& params, int status,
                    const http::Headers& headers, const std::string& body,
                    const http::TransportResult& result) {
-    const ListingContext& context = listings_[listing];
     Status error;
     if (result.cancelled) {
       error = Interrupted();
@@ -356,16 +343,7 @@ class Run {
       if (!page.ok()) {
         error = page.status();
       } else {
-        if (context.download == nullptr) {
-          ReportListed(context, *page);
-        } else {
-          for (const s3::ListedObject& object : page->objects) AddListedObject(context, object);
-        }
-        // A continuation token seen before (a server looping) ends the
-        // listing: it is reported, not retried, since asking again loops too.
-        if (Status verdict = scheduler_.ListingPageDone(listing, *page); !verdict.ok()) {
-          ReportListingFailure(listing, verdict);
-        }
+        intake_.OnPage(listing, *page);
         return;
       }
     }
@@ -474,7 +452,9 @@ class Run {
     for (auto& [id, download] : downloads_) Report(download->Cancel());
     downloads_.clear();
     ReportNotStarted(scheduler_.TakeWaitingObjects(scheduler_.waiting_objects()));
-    for (size_t listing : scheduler_.StopListings()) ReportListingFailure(listing, Interrupted());
+    for (size_t listing : scheduler_.StopListings()) {
+      intake_.ReportListingFailure(listing, Interrupted());
+    }
   }
 
   void ReportNotStarted(const std::vector<schedule::ObjectTask>& tasks) {
@@ -559,133 +539,9 @@ class Run {
     if (controller_ && status.http_status() == 503) controller_->OnThrottled(Now());
   }
 
-  // The keys under `prefix` (matching `glob` when it is set); their objects
-  // go where `download` says, or with none, each is reported (OnListed).
-  void AddListing(const std::string& bucket, const std::string& prefix, const std::string& glob,
-                  const std::string& delimiter, const PrefixSource* download) {
-    ListingContext context{bucket, glob.empty() ? prefix : glob, download, std::nullopt};
-    s3::ListParams params;
-    params.prefix = prefix;
-    params.delimiter = delimiter;
-    if (!glob.empty()) {
-      Result<s3::GlobPattern> pattern = s3::GlobPattern::Compile(glob);
-      if (!pattern.ok()) {
-        Refuse(ObjectResult{bucket, glob, "", 0, true, pattern.status()});
-        return;
-      }
-      params.prefix = pattern->ListPrefix();
-      context.glob = std::move(*pattern);
-    }
-    listings_.push_back(std::move(context));
-    scheduler_.AddListing(bucket, params);
-  }
-
-  // Objects named one by one may repeat (a key list with duplicates, or two
-  // buckets with the same key): the second one to a path is refused.
-  void AddObject(const ObjectSource& object, std::unordered_set<std::string>& claimed_paths) {
-    schedule::ObjectTask task{object.bucket, object.key,          "", "",
-                              std::nullopt,  object.expected_etag};
-    task.version_id = object.version_id;
-    task.etag_expected = !object.expected_etag.empty();
-    if (object.to_memory) {
-      task.sink = schedule::Sink::kMemory;
-      task.buffer = object.buffer;
-      Schedule(std::move(task));
-      return;
-    }
-    std::string path = object.dest_path;
-    std::string root;
-    if (path.empty()) {
-      root = object.dest_dir;
-      Result<std::string> mapped =
-          object.key.starts_with(object.base)
-              ? fs::DestinationPath(root, std::string_view(object.key).substr(object.base.size()))
-              : Result<std::string>(
-                    Status(StatusCode::kInvalidArgument, "base is not a prefix of the key"));
-      if (!mapped.ok()) {
-        Refuse(ObjectResult{object.bucket, object.key, "", 0, false, mapped.status()});
-        return;
-      }
-      path = std::move(*mapped);
-    }
-    if (path == "-") {
-      task.sink = schedule::Sink::kStdout;
-    } else if (!claimed_paths.insert(path).second) {
-      Refuse(ObjectResult{object.bucket, object.key, path, 0, false,
-                          Status(StatusCode::kInvalidArgument,
-                                 "another object of this run is written to the same path")});
-      return;
-    }
-    task.dest_path = std::move(path);
-    task.dest_root = std::move(root);
-    Schedule(std::move(task));
-  }
-
-  void ReportListed(const ListingContext& context, const s3::ListPage& page) {
-    const std::string& bucket = context.bucket;
-    for (const std::string& prefix : page.common_prefixes) {
-      if (!context.glob || context.glob->Matches(prefix)) {
-        lister_->OnListed(ListedEntry{bucket, prefix, 0, true});
-      }
-    }
-    for (const s3::ListedObject& object : page.objects) {
-      if (!context.glob || context.glob->Matches(object.key)) {
-        lister_->OnListed(
-            ListedEntry{bucket, object.key, object.size, false, object.etag, object.last_modified});
-      }
-    }
-  }
-
-  void AddListedObject(const ListingContext& context, const s3::ListedObject& object) {
-    const PrefixSource& source = *context.download;
-    if (context.glob && !context.glob->Matches(object.key)) return;
-    if (!object.key.starts_with(source.base)) {
-      Refuse(ObjectResult{source.bucket, object.key, "", 0, false,
-                          Status(StatusCode::kProtocolError,
-                                 "listing returned a key outside the requested prefix")});
-      return;
-    }
-    std::string_view relative = std::string_view(object.key).substr(source.base.size());
-    if (relative.empty()) return;  // the prefix's own folder marker
-    if (fs::IsFolderMarker(relative)) {
-      // Folder markers hold no data: make the folder (when its name is safe;
-      // one that cannot be made is reported, a result like any other).
-      if (fs::SafeRelativePath(relative.substr(0, relative.size() - 1)).ok()) {
-        if (Status made = fs::MakeDirectoriesBeneath(source.dest_dir, relative); !made.ok()) {
-          Refuse(ObjectResult{source.bucket, object.key, "", 0, false, made});
-        }
-      }
-      return;
-    }
-    Result<std::string> path = fs::DestinationPath(source.dest_dir, relative);
-    if (!path.ok()) {
-      Refuse(ObjectResult{source.bucket, object.key, "", 0, false, path.status()});
-      return;
-    }
-    Schedule(schedule::ObjectTask{source.bucket, object.key, std::move(*path), source.dest_dir,
-                                  object.size, object.etag});
-  }
-
-  // The first loop's objects enter here, or Refuse() says why they do not:
-  // every object found is counted once.
-  void Schedule(schedule::ObjectTask task) {
-    ++objects_found_;
-    if (task.listed_size) ProgressTally::Add(tally_.bytes_expected, *task.listed_size);
-    scheduler_.AddObject(std::move(task));
-  }
-  void Refuse(ObjectResult result) {
-    ++objects_found_;
-    Report(std::move(result));
-  }
-
   void FailListing(size_t listing, const Status& error) {
     scheduler_.ListingFailed(listing);
-    ReportListingFailure(listing, error);
-  }
-
-  void ReportListingFailure(size_t listing, const Status& error) {
-    const ListingContext& context = listings_[listing];
-    Refuse(ObjectResult{context.bucket, context.name, "", 0, true, error});
+    intake_.ReportListingFailure(listing, error);
   }
 
   void StartAction(schedule::Scheduler::Action& action) {
@@ -733,7 +589,7 @@ class Run {
   }
 
   void SendListPage(size_t listing, const s3::ListParams& params) {
-    const std::string& bucket = listings_[listing].bucket;
+    const std::string& bucket = intake_.bucket(listing);
     Send(s3::BuildListObjectsV2(config_.endpoint, bucket, params), {},
          std::make_unique<ListRequest>(this, listing, params));
   }
@@ -812,12 +668,14 @@ class Run {
   WorkShare& share_;
   schedule::RetryBudget& budget_;
   ProgressTally& tally_;
-  double progress_due_ = 0;     // the first loop's next OnProgress (steady seconds); 0 = none
-  uint64_t objects_found_ = 0;  // the first loop's: scheduled, or refused before
-  int helper_;                  // 0: the first loop
-  Observer* observer_;          // the first loop's; helpers post to share_
+  double progress_due_ = 0;  // the first loop's next OnProgress (steady seconds); 0 = none
+  int helper_;               // 0: the first loop
+  Observer* observer_;       // the first loop's; helpers post to share_
   ListingObserver* lister_ = nullptr;  // RunListing()'s
   schedule::Scheduler scheduler_;
+  // The first loop's: the plan and the listing pages, into scheduler_.
+  PlanIntake intake_{scheduler_, tally_, [this](ObjectResult result) { Report(std::move(result)); },
+                     [this](const ListedEntry& entry) { lister_->OnListed(entry); }};
   std::optional<schedule::ConcurrencyController> controller_;  // set when concurrency is adaptive
   // The first loop's, with `--event-loops auto`: when to start another loop.
   std::optional<schedule::LoopSpreader> spreader_;
@@ -826,7 +684,6 @@ class Run {
   std::unordered_map<size_t, int> listing_attempts_;  // tries of each listing's current page
   std::mt19937_64 random_{std::random_device{}()};
   std::uniform_real_distribution<double> uniform_{0.0, 1.0};
-  std::vector<ListingContext> listings_;  // indexed like the scheduler's listings
   std::unordered_map<uint64_t, std::unique_ptr<ObjectDownload>> downloads_;  // started objects
   // The last request of an object whose outcome waits for its bytes to be
   // hashed (it keeps its slot meanwhile).

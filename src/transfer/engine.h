@@ -39,6 +39,7 @@
 #include "s3pull/downloader.h"
 #include "s3pull/listing.h"
 #include "transfer/loop_pool.h"
+#include "transfer/plan_intake.h"
 #include "transfer/verifier.h"
 
 namespace s3pull::transfer {
@@ -77,14 +78,6 @@ struct EngineConfig {
 // over a client it makes. Without it the run has one loop.
 Summary RunPlan(const EngineConfig& config, http::HttpClient& http, const DownloadPlan& plan,
                 Observer& observer, const HttpClientFactory& more_loops = {});
-
-// A listing whose entries go to ListingObserver::OnListed: nothing is downloaded.
-struct ListingSource {
-  std::string bucket;
-  std::string prefix;     // not used with a glob (its ListPrefix is listed)
-  std::string glob;       // "" = every key under `prefix`
-  std::string delimiter;  // "/" groups the keys below the next '/' into common prefixes
-};
 
 // What RunListing() tells: every entry, and (OnObjectDone, is_listing) a
 // listing that fails or is cancelled.
