@@ -26,28 +26,24 @@ std::optional<Scheduler::Action> Scheduler::Next() {
       std::optional<s3::ListParams> params = listing.paginator.NextParams();
       if (!params) continue;
       listing.page_in_flight = true;
-      ++in_flight_;
-      return ListAction{i, listing.bucket, std::move(*params)};
+      return ListAction{i, listing.bucket, std::move(*params), TakeSlot()};
     }
   }
   if (!parts_.empty()) {
     PartRun& run = parts_.front();
-    PartAction action{run.object_id, run.next++};
+    PartAction action{run.object_id, run.next++, TakeSlot()};
     if (run.next == run.end) parts_.pop_front();
-    ++in_flight_;
     return action;
   }
   if (objects_.empty()) return std::nullopt;
-  StartObject action{std::move(objects_.front())};
+  StartObject action{std::move(objects_.front()), TakeSlot()};
   objects_.pop_front();
-  ++in_flight_;
   return action;
 }
 
 Status Scheduler::ListingPageDone(size_t listing, const s3::ListPage& page) {
   Listing& l = listings_.at(listing);
   l.page_in_flight = false;
-  --in_flight_;
   Status status = l.paginator.OnPage(page);
   if (!status.ok()) l.failed = true;
   return status;
@@ -57,10 +53,13 @@ void Scheduler::ListingFailed(size_t listing) {
   Listing& l = listings_.at(listing);
   l.page_in_flight = false;
   l.failed = true;
-  --in_flight_;
 }
 
-void Scheduler::RequestDone() { --in_flight_; }
+void RequestSlot::Release() {
+  if (scheduler_ == nullptr) return;
+  --scheduler_->in_flight_;
+  scheduler_ = nullptr;
+}
 
 std::vector<ObjectTask> Scheduler::TakeWaitingObjects(size_t count) {
   std::vector<ObjectTask> taken;

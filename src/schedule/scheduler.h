@@ -3,8 +3,11 @@
 // It holds the objects waiting to start, the parts of started objects still
 // to fetch, and the listings still to be paged through, and keeps at most
 // `concurrency` requests in flight. The engine asks Next() for work while it
-// has room, sends the request, and reports each finished request with
-// RequestDone() (listings with ListingPageDone/ListingFailed).
+// has room; each action comes with a RequestSlot, which the request (its
+// retries, the hashing its last reply waits for, a request sent in its
+// place) carries until it is done: the slot is given back when it is
+// released or destroyed, so none can leak. Listings also report each page
+// (ListingPageDone) or their end (ListingFailed).
 //
 // Priorities: listing pages first, so downloads start as soon as the first
 // page is in and discovery stays ahead of them; then the parts of objects
@@ -19,6 +22,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -49,6 +53,35 @@ struct ObjectTask {
   bool etag_expected = false;
 };
 
+class Scheduler;
+
+// One of the `concurrency` places of requests in flight. Move-only; gives
+// its place back on Release() or destruction. Must not outlive its Scheduler.
+class RequestSlot {
+ public:
+  RequestSlot() = default;  // holds no place
+  RequestSlot(RequestSlot&& other) noexcept
+      : scheduler_(std::exchange(other.scheduler_, nullptr)) {}
+  RequestSlot& operator=(RequestSlot&& other) noexcept {
+    if (this != &other) {
+      Release();
+      scheduler_ = std::exchange(other.scheduler_, nullptr);
+    }
+    return *this;
+  }
+  RequestSlot(const RequestSlot&) = delete;
+  RequestSlot& operator=(const RequestSlot&) = delete;
+  ~RequestSlot() { Release(); }
+
+  void Release();
+  bool held() const { return scheduler_ != nullptr; }
+
+ private:
+  friend class Scheduler;
+  explicit RequestSlot(Scheduler* scheduler) : scheduler_(scheduler) {}
+  Scheduler* scheduler_ = nullptr;
+};
+
 struct SchedulerOptions {
   int concurrency = 64;
   size_t list_window = 10000;
@@ -57,6 +90,9 @@ struct SchedulerOptions {
 class Scheduler {
  public:
   explicit Scheduler(const SchedulerOptions& options) : options_(options) {}
+  // Slots point to their scheduler: it stays where it is.
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
 
   // Registers a listing; returns its id for ListAction / ListingPageDone.
   size_t AddListing(std::string bucket, s3::ListParams first_page);
@@ -69,29 +105,30 @@ class Scheduler {
     size_t listing;
     std::string bucket;
     s3::ListParams params;
+    RequestSlot slot;
   };
   // Start a new object: its first request.
   struct StartObject {
     ObjectTask task;
+    RequestSlot slot;
   };
   struct PartAction {
     uint64_t object_id;
     uint64_t index;
+    RequestSlot slot;
   };
   using Action = std::variant<ListAction, StartObject, PartAction>;
 
   // The next request to send, or nullopt when none may start now (all slots
-  // busy, or nothing ready). Every action takes one slot until RequestDone()
-  // (or ListingPageDone/ListingFailed for a ListAction).
+  // busy, or nothing ready). Every action holds a slot.
   std::optional<Action> Next();
 
   // A page of listing `listing` arrived and was parsed. The caller adds its
   // objects (AddObject) after or before; the result is the paginator's
   // verdict (a repeated continuation token ends the listing with an error).
   Status ListingPageDone(size_t listing, const s3::ListPage& page);
+  // Listing `listing` ends without its next page.
   void ListingFailed(size_t listing);
-  // A StartObject or PartAction request finished (or was dropped unsent).
-  void RequestDone();
 
   // Removes up to `count` objects not started yet, oldest first (for another
   // event loop to start, work_share.h).
@@ -122,7 +159,12 @@ class Scheduler {
     bool page_in_flight = false;
     bool failed = false;
   };
+  friend class RequestSlot;
   bool HasRoom() const { return in_flight_ < static_cast<size_t>(options_.concurrency); }
+  RequestSlot TakeSlot() {
+    ++in_flight_;
+    return RequestSlot(this);
+  }
 
   SchedulerOptions options_;
   std::vector<Listing> listings_;

@@ -92,8 +92,8 @@ class Run;
 // One ListObjectsV2 page in flight.
 class ListRequest final : public http::ResponseHandler {
  public:
-  ListRequest(Run* run, size_t listing, s3::ListParams params)
-      : run_(run), listing_(listing), params_(std::move(params)) {}
+  ListRequest(Run* run, size_t listing, s3::ListParams params, schedule::RequestSlot slot)
+      : run_(run), listing_(listing), params_(std::move(params)), slot_(std::move(slot)) {}
   bool OnHeaders(int status, const http::Headers& headers) override {
     status_ = status;
     headers_ = headers;
@@ -110,6 +110,7 @@ class ListRequest final : public http::ResponseHandler {
   Run* run_;
   size_t listing_;
   s3::ListParams params_;
+  schedule::RequestSlot slot_;
   int status_ = 0;
   http::Headers headers_;
   std::string body_;
@@ -118,8 +119,13 @@ class ListRequest final : public http::ResponseHandler {
 // One GET of an object (the whole object or one part) in flight.
 class PartRequest final : public http::ResponseHandler {
  public:
-  PartRequest(Run* run, uint64_t object_id, ObjectDownload* download, PartSpec part)
-      : run_(run), object_id_(object_id), download_(download), part_(part) {}
+  PartRequest(Run* run, uint64_t object_id, ObjectDownload* download, PartSpec part,
+              schedule::RequestSlot slot)
+      : run_(run),
+        object_id_(object_id),
+        download_(download),
+        part_(part),
+        slot_(std::move(slot)) {}
   bool OnHeaders(int status, const http::Headers& headers) override;
   bool OnBody(std::string_view chunk) override;
   void OnComplete(const http::TransportResult& result) override;
@@ -131,6 +137,7 @@ class PartRequest final : public http::ResponseHandler {
   uint64_t object_id_;
   ObjectDownload* download_;
   PartSpec part_;
+  schedule::RequestSlot slot_;
   int status_ = 0;
   http::Headers headers_;  // kept for error responses only
   uint64_t received_ = 0;
@@ -327,7 +334,7 @@ class Run {
 
   void ListingDone(size_t listing, const s3::ListParams& params, int status,
                    const http::Headers& headers, const std::string& body,
-                   const http::TransportResult& result) {
+                   const http::TransportResult& result, schedule::RequestSlot slot) {
     Status error;
     if (result.cancelled) {
       error = Interrupted();
@@ -348,8 +355,10 @@ class Run {
       }
     }
     NoteThrottling(error);
-    if (ScheduleRetry(error, headers, listing_attempts_[listing]++,
-                      [this, listing, params] { SendListPage(listing, params); })) {
+    if (ScheduleRetry(error, headers, listing_attempts_[listing]++, slot,
+                      [this, listing, params](schedule::RequestSlot retry_slot) {
+                        SendListPage(listing, params, std::move(retry_slot));
+                      })) {
       return;
     }
     FailListing(listing, error);
@@ -359,17 +368,17 @@ class Run {
   // body bytes; `headers` are those of an error reply. The last request of
   // an object keeps its slot until the object's bytes are hashed.
   void PartDone(uint64_t object_id, const PartSpec& part, const Status& status, uint64_t received,
-                const http::Headers& headers) {
+                const http::Headers& headers, schedule::RequestSlot slot) {
     if (controller_) controller_->OnRequestDone();
     if (status.ok()) {
       to_hash_.insert(object_id);
       if (downloads_.at(object_id)->AwaitsHash()) {
-        awaiting_hash_.emplace(object_id, HeldPart{part, received});
+        awaiting_hash_.emplace(object_id, HeldPart{part, received, std::move(slot)});
         hash_urgent_ = true;
         return;
       }
     }
-    SettlePart(object_id, part, status, received, headers);
+    SettlePart(object_id, part, status, received, headers, std::move(slot));
   }
 
  private:
@@ -433,9 +442,10 @@ class Run {
       hash_urgent_ = true;  // more to hash first
       return;
     }
-    HeldPart part = held->second;
+    HeldPart part = std::move(held->second);
     awaiting_hash_.erase(held);
-    SettlePart(result.id, part.spec, download.FinishHashing(), part.received, {});
+    SettlePart(result.id, part.spec, download.FinishHashing(), part.received, {},
+               std::move(part.slot));
   }
 
   // Ends the run now, with a result for everything this loop holds: what is
@@ -466,7 +476,7 @@ class Run {
 
   // What PartDone() does once the request's outcome is known.
   void SettlePart(uint64_t object_id, const PartSpec& part, const Status& status, uint64_t received,
-                  const http::Headers& headers) {
+                  const http::Headers& headers, schedule::RequestSlot slot) {
     NoteThrottling(status);
     ObjectDownload& download = *downloads_.at(object_id);
     if (status.ok()) {
@@ -476,8 +486,10 @@ class Run {
       bool resume = schedule::ClassifyFailure(status) == schedule::FailureKind::kTransport;
       std::optional<ObjectDownload::Retry> retry = download.PlanRetry(part, received, resume);
       if (retry &&
-          ScheduleRetry(status, headers, part.attempt,
-                        [this, object_id, spec = retry->request] { SendRetry(object_id, spec); })) {
+          ScheduleRetry(status, headers, part.attempt, slot,
+                        [this, object_id, spec = retry->request](schedule::RequestSlot retry_slot) {
+                          SendRetry(object_id, spec, std::move(retry_slot));
+                        })) {
         download.CommitRetry(part, received, *retry);
         return;  // the retry keeps this request's slot
       }
@@ -485,18 +497,19 @@ class Run {
     ObjectDownload::Next next = download.OnPartDone(part, status);
     if (next.send_now) {
       // The slot of the request that just ended carries the new one.
-      SendPart(object_id, download, *next.send_now);
+      SendPart(object_id, download, *next.send_now, std::move(slot));
       return;
     }
-    scheduler_.RequestDone();
+    slot.Release();
     Continue(object_id, next);
   }
 
   // Retries the request that failed with `status` (its `attempts` so far)
-  // by calling `send` after a backoff, if the failure is worth it and the
-  // run's budget allows. False when the failure is final.
+  // by calling `send` with its `slot` after a backoff, if the failure is
+  // worth it and the run's budget allows. False when the failure is final
+  // (the slot is then still the caller's).
   bool ScheduleRetry(const Status& status, const http::Headers& headers, int attempts,
-                     std::function<void()> send) {
+                     schedule::RequestSlot& slot, RetryTimer::Send send) {
     schedule::FailureKind kind = schedule::ClassifyFailure(status);
     // (ObjectDownload caps how often a checksum mismatch is fetched again.)
     if (attempts >= config_.max_retries || !budget_.TryAcquire(schedule::RetryCost(kind)))
@@ -508,7 +521,7 @@ class Run {
     }
     ++summary_.retries;
     ProgressTally::Add(tally_.retries, 1);
-    retry_timer_.Schedule(Now() + delay, std::move(send));
+    retry_timer_.Schedule(Now() + delay, std::move(slot), std::move(send));
     return true;
   }
 
@@ -539,6 +552,7 @@ class Run {
     if (controller_ && status.http_status() == 503) controller_->OnThrottled(Now());
   }
 
+  // (The slot of its last request is given back by the caller.)
   void FailListing(size_t listing, const Status& error) {
     scheduler_.ListingFailed(listing);
     intake_.ReportListingFailure(listing, error);
@@ -547,54 +561,54 @@ class Run {
   void StartAction(schedule::Scheduler::Action& action) {
     if (auto* list = std::get_if<schedule::Scheduler::ListAction>(&action)) {
       listing_attempts_[list->listing] = 0;
-      SendListPage(list->listing, list->params);
+      SendListPage(list->listing, list->params, std::move(list->slot));
     } else if (auto* start = std::get_if<schedule::Scheduler::StartObject>(&action)) {
       uint64_t id = next_object_id_++;
       auto download = std::make_unique<ObjectDownload>(std::move(start->task), download_options_);
       ProgressTally::Add(tally_.objects_started, 1);
       PartSpec first = download->FirstPart();
       if (download->unchanged()) {
-        scheduler_.RequestDone();
+        start->slot.Release();
         Report(download->Finish());
         return;
       }
       if (download->QueueRestWithFirst()) scheduler_.AddParts(id, 1, download->part_count());
-      SendPart(id, *download, first);
+      SendPart(id, *download, first, std::move(start->slot));
       downloads_.emplace(id, std::move(download));
     } else {
       auto& part = std::get<schedule::Scheduler::PartAction>(action);
       ObjectDownload& download = *downloads_.at(part.object_id);
       if (download.failed()) {
         // The object already failed: drop its remaining parts unsent.
-        scheduler_.RequestDone();
+        part.slot.Release();
         Continue(part.object_id, download.SkipPart());
-      } else if (!download.Wants(part.index)) {
-        scheduler_.RequestDone();  // on disk from an earlier run, or already sent
-      } else {
-        SendPart(part.object_id, download, download.TakePart(part.index));
+      } else if (download.Wants(part.index)) {
+        SendPart(part.object_id, download, download.TakePart(part.index), std::move(part.slot));
       }
+      // (Otherwise on disk from an earlier run, or already sent: its slot goes back.)
     }
   }
 
   // A retry's time has come; if another part failed the object meanwhile,
   // the retry is dropped instead.
-  void SendRetry(uint64_t object_id, const PartSpec& part) {
+  void SendRetry(uint64_t object_id, const PartSpec& part, schedule::RequestSlot slot) {
     ObjectDownload& download = *downloads_.at(object_id);
     if (download.failed()) {
-      scheduler_.RequestDone();
+      slot.Release();
       Continue(object_id, download.SkipPart());
     } else {
-      SendPart(object_id, download, part);
+      SendPart(object_id, download, part, std::move(slot));
     }
   }
 
-  void SendListPage(size_t listing, const s3::ListParams& params) {
+  void SendListPage(size_t listing, const s3::ListParams& params, schedule::RequestSlot slot) {
     const std::string& bucket = intake_.bucket(listing);
     Send(s3::BuildListObjectsV2(config_.endpoint, bucket, params), {},
-         std::make_unique<ListRequest>(this, listing, params));
+         std::make_unique<ListRequest>(this, listing, params, std::move(slot)));
   }
 
-  void SendPart(uint64_t object_id, ObjectDownload& download, const PartSpec& part) {
+  void SendPart(uint64_t object_id, ObjectDownload& download, const PartSpec& part,
+                schedule::RequestSlot slot) {
     const schedule::ObjectTask& task = download.task();
     http::Headers headers;
     download.AddRequestHeaders(part, headers);
@@ -605,7 +619,7 @@ class Run {
             : s3::BuildGetObject(config_.endpoint, task.bucket, task.key, task.version_id);
     if (part.kind == PartKind::kHead) request.method = "HEAD";
     Send(request, std::move(headers),
-         std::make_unique<PartRequest>(this, object_id, &download, part));
+         std::make_unique<PartRequest>(this, object_id, &download, part, std::move(slot)));
   }
 
   // Hands the bytes ready to hash to the hashers in batches, since MD5s are
@@ -690,6 +704,7 @@ class Run {
   struct HeldPart {
     PartSpec spec;
     uint64_t received;
+    schedule::RequestSlot slot;
   };
   std::unordered_map<uint64_t, HeldPart> awaiting_hash_;
   uint64_t next_object_id_ = 0;
@@ -703,7 +718,7 @@ class Run {
 };
 
 void ListRequest::OnComplete(const http::TransportResult& result) {
-  run_->ListingDone(listing_, params_, status_, headers_, body_, result);
+  run_->ListingDone(listing_, params_, status_, headers_, body_, result, std::move(slot_));
 }
 
 bool PartRequest::OnHeaders(int status, const http::Headers& headers) {
@@ -738,7 +753,7 @@ void PartRequest::OnComplete(const http::TransportResult& result) {
   if (status.ok() && !result.ok && !complete_at_headers_) status = TransportFailure(result);
   if (status.ok() && !success()) status = ResponseError(status_, headers_, error_body_);
   if (status.ok()) status = download_->VerifyPart(part_, received_);
-  run_->PartDone(object_id_, part_, status, received_, headers_);
+  run_->PartDone(object_id_, part_, status, received_, headers_, std::move(slot_));
 }
 
 }  // namespace

@@ -6,15 +6,15 @@
 
 namespace s3pull::transfer {
 
-void RetryTimer::Schedule(double due, std::function<void()> send) {
-  waiting_.emplace(due, std::move(send));
+void RetryTimer::Schedule(double due, schedule::RequestSlot slot, Send send) {
+  waiting_.emplace(due, Waiting{std::move(slot), std::move(send)});
 }
 
 int RetryTimer::RunDue(double now, int max_wait_ms) {
   while (!waiting_.empty() && waiting_.begin()->first <= now) {
-    std::function<void()> send = std::move(waiting_.begin()->second);
+    Waiting due = std::move(waiting_.begin()->second);
     waiting_.erase(waiting_.begin());
-    send();
+    due.send(std::move(due.slot));
   }
   if (waiting_.empty()) return max_wait_ms;
   double wait_ms = (waiting_.begin()->first - now) * 1000;

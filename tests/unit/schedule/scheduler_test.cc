@@ -20,12 +20,13 @@ s3::ListPage Page(std::vector<std::string> keys, std::string next_token) {
 TEST(SchedulerTest, NeverExceedsConcurrency) {
   Scheduler s(SchedulerOptions{3});
   for (int i = 0; i < 10; ++i) s.AddObject(Task("k" + std::to_string(i)));
-  int started = 0;
-  while (s.Next()) ++started;
-  EXPECT_EQ(started, 3);
+  std::vector<Scheduler::Action> started;
+  while (auto action = s.Next()) started.push_back(std::move(*action));
+  EXPECT_EQ(started.size(), 3u);
   EXPECT_EQ(s.in_flight(), 3u);
-  s.RequestDone();
-  ASSERT_TRUE(s.Next().has_value());
+  started.pop_back();  // a request done: its slot goes back
+  auto fourth = s.Next();
+  ASSERT_TRUE(fourth.has_value());
   EXPECT_FALSE(s.Next().has_value());
   EXPECT_FALSE(s.Finished());
 }
@@ -40,8 +41,8 @@ TEST(SchedulerTest, HandsOutObjectsInOrderAndFinishes) {
   EXPECT_EQ(std::get<Scheduler::StartObject>(*first).task.key, "a");
   EXPECT_EQ(std::get<Scheduler::StartObject>(*second).task.key, "b");
   EXPECT_FALSE(s.Finished());
-  s.RequestDone();
-  s.RequestDone();
+  std::get<Scheduler::StartObject>(*first).slot.Release();
+  std::get<Scheduler::StartObject>(*second).slot.Release();
   EXPECT_TRUE(s.Finished());
 }
 
@@ -63,6 +64,8 @@ TEST(SchedulerTest, ListingPagesOneAtATimeAndFollowsTokens) {
   ASSERT_TRUE(next);
   EXPECT_EQ(std::get<Scheduler::ListAction>(*next).params.continuation_token, "T1");
   EXPECT_TRUE(s.ListingPageDone(id, Page({"p/2"}, "")).ok());
+  list.slot.Release();
+  std::get<Scheduler::ListAction>(*next).slot.Release();
   EXPECT_TRUE(s.Finished());
 }
 
@@ -86,7 +89,7 @@ TEST(SchedulerTest, ListingPausesWhileTheWindowIsFull) {
   auto action = s.Next();
   ASSERT_TRUE(action);
   EXPECT_TRUE(std::holds_alternative<Scheduler::StartObject>(*action));
-  s.RequestDone();
+  action.reset();  // its request done
   // One waits now: the listing may go on.
   auto list = s.Next();
   ASSERT_TRUE(list);
@@ -117,7 +120,8 @@ TEST(SchedulerTest, FailedListingFinishes) {
 TEST(SchedulerTest, WaitingObjectsCanBeTakenOldestFirst) {
   Scheduler s(SchedulerOptions{1});
   for (const char* key : {"a", "b", "c", "d"}) s.AddObject(Task(key));
-  ASSERT_TRUE(s.Next());  // "a" starts
+  auto first = s.Next();  // "a" starts
+  ASSERT_TRUE(first);
   std::vector<ObjectTask> taken = s.TakeWaitingObjects(2);
   ASSERT_EQ(taken.size(), 2u);
   EXPECT_EQ(taken[0].key, "b");
@@ -125,7 +129,7 @@ TEST(SchedulerTest, WaitingObjectsCanBeTakenOldestFirst) {
   EXPECT_EQ(s.waiting_objects(), 1u);
   EXPECT_EQ(s.TakeWaitingObjects(5).size(), 1u);  // no more than there are
   EXPECT_TRUE(s.TakeWaitingObjects(5).empty());
-  s.RequestDone();
+  first.reset();
   EXPECT_FALSE(s.Next().has_value());
   EXPECT_TRUE(s.Finished());
 }
@@ -155,12 +159,14 @@ TEST(SchedulerTest, PartsOfStartedObjectsGoBeforeNewObjects) {
   ASSERT_TRUE(start);
   EXPECT_EQ(std::get<Scheduler::StartObject>(*start).task.key, "big");
   s.AddParts(7, 1, 4);
+  std::vector<Scheduler::Action> parts;
   for (uint64_t index = 1; index < 4; ++index) {
     auto part = s.Next();
     ASSERT_TRUE(part);
     auto& action = std::get<Scheduler::PartAction>(*part);
     EXPECT_EQ(action.object_id, 7u);
     EXPECT_EQ(action.index, index);
+    parts.push_back(std::move(*part));
   }
   auto after = s.Next();
   ASSERT_TRUE(after);
@@ -171,19 +177,19 @@ TEST(SchedulerTest, PartsOfStartedObjectsGoBeforeNewObjects) {
 TEST(SchedulerTest, PartsRespectConcurrencyAndKeepFinishedFalseUntilDone) {
   Scheduler s(SchedulerOptions{2});
   s.AddParts(1, 0, 655360);  // a 5 TiB object in 8 MiB parts is one entry
-  ASSERT_TRUE(s.Next());
-  ASSERT_TRUE(s.Next());
+  auto first = s.Next();
+  auto second = s.Next();
+  ASSERT_TRUE(first && second);
   EXPECT_FALSE(s.Next().has_value());
-  s.RequestDone();
-  s.RequestDone();
+  first.reset();
+  second.reset();
   EXPECT_FALSE(s.Finished());
   s.AddParts(2, 3, 3);  // an empty run adds nothing
   uint64_t handed_out = 2;
   while (auto action = s.Next()) {
     EXPECT_EQ(std::get<Scheduler::PartAction>(*action).index, handed_out);
     ++handed_out;
-    s.RequestDone();
-  }
+  }  // (each action's slot goes back as it is destroyed)
   EXPECT_EQ(handed_out, 655360u);
   EXPECT_TRUE(s.Finished());
 }
