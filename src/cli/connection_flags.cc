@@ -12,8 +12,13 @@ void ConnectionFlags::Add(CLI::App* command) {
   command->add_option("--endpoint-url", options_.endpoint_url,
                       "S3-compatible endpoint, e.g. http://127.0.0.1:9000 (default: AWS S3; "
                       "env AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL). HTTPS servers are verified "
-                      "against the system's CA certificates, or the PEM bundle AWS_CA_BUNDLE "
-                      "names");
+                      "against the system's CA certificates, or --ca-bundle");
+  command->add_option("--ca-bundle", options_.ca_bundle,
+                      "PEM file of the CA certificates to verify HTTPS servers with, instead of "
+                      "the system's (default: env AWS_CA_BUNDLE)");
+  command->add_flag("--no-verify-ssl", no_verify_ssl_,
+                    "do not verify the certificates of HTTPS servers (unsafe: anyone on the way "
+                    "can read and change the data)");
   command->add_option("--region", options_.region,
                       "region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's, us-east-1)");
   command->add_option(
@@ -34,6 +39,10 @@ void ConnectionFlags::Add(CLI::App* command) {
 
 ClientOptions& ConnectionFlags::options() {
   options_.sign_requests = !no_sign_request_;
+  options_.verify_tls = !no_verify_ssl_;
+  if (no_verify_ssl_) {
+    std::cerr << "s3pull: warning: --no-verify-ssl: HTTPS servers are not verified\n";
+  }
   return options_;
 }
 

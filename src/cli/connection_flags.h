@@ -1,9 +1,11 @@
 // The flags every command shares: where S3 is and who we are.
 //
-//   --endpoint-url, --region, --profile, --no-sign-request, --addressing-style
+//   --endpoint-url, --ca-bundle, --no-verify-ssl, --region, --profile,
+//   --no-sign-request, --addressing-style
 //
 // Register them on a subcommand with Add(); after parsing, options() holds
-// them in a ClientOptions for Downloader::Create.
+// them in a ClientOptions for Downloader::Create (and warns on stderr when
+// TLS verification is off: call it once).
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -22,6 +24,7 @@ class ConnectionFlags {
  private:
   ClientOptions options_;
   bool no_sign_request_ = false;
+  bool no_verify_ssl_ = false;
 };
 
 // Prints "s3pull COMMAND: MESSAGE" and the help hint on stderr; returns the

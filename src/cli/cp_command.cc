@@ -1,16 +1,14 @@
 // "s3pull cp": options, validation, plan building and run; see cp_command.h.
 #include "cli/cp_command.h"
 
-#include <sys/stat.h>
-
 #include <charconv>
 #include <cstdio>
 #include <functional>
 #include <map>
 
+#include "cli/cp_plan.h"
 #include "cli/exit_codes.h"
 #include "cli/interrupt.h"
-#include "cli/key_list.h"
 #include "cli/reporter.h"
 #include "s3pull/downloader.h"
 #include "s3pull/location.h"
@@ -39,19 +37,7 @@ constexpr const char* kExamples = R"(Examples:
 Exit status: 0 all objects downloaded or unchanged, 1 some failed (each failure is printed),
 2 usage or configuration error (nothing downloaded).)";
 
-bool IsDirectory(const std::string& path) {
-  struct stat st;
-  return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-bool Exists(const std::string& path) {
-  struct stat st;
-  return stat(path.c_str(), &st) == 0;
-}
-
 int UsageError(const std::string& message) { return cli::UsageError("cp", message); }
-
-bool IsPrefix(std::string_view key) { return key.empty() || key.ends_with('/'); }
 
 // A flag's value check: "auto" (ClientOptions' 0) or a count from 1 to
 // `max` (a literal 0 is not a valid count).
@@ -138,65 +124,11 @@ CpCommand::CpCommand(CLI::App& app) {
   command_->footer(kExamples);
 }
 
-Result<DownloadPlan> CpCommand::KeyListPlan(const S3Url& source) const {
-  if (!IsPrefix(source.key)) {
-    return Status(
-        StatusCode::kInvalidArgument,
-        "with --from-file, SOURCE is s3://BUCKET/ or s3://BUCKET/PREFIX/ (ending in '/')");
-  }
-  Result<std::string> text = ReadKeyListFile(from_file_);
-  if (!text.ok()) return text.status();
-  Result<std::vector<KeyListEntry>> entries = ParseKeyList(*text);
-  if (!entries.ok()) return entries.status();
-  DownloadPlan plan;
-  for (KeyListEntry& entry : *entries) {
-    // A URL line keeps its whole key below DEST; a plain line is below the prefix.
-    if (entry.from_url) {
-      plan.AddKeys(entry.bucket, "", {entry.key}, dest_);
-    } else {
-      plan.AddKeys(source.bucket, source.key, {entry.key}, dest_);
-    }
-  }
-  return plan;
-}
-
-Result<CpCommand::Plan> CpCommand::BuildPlan(const S3Url& source) const {
-  const std::string& bucket = source.bucket;
-  const std::string& key = source.key;
-  auto usage = [](std::string why) { return Status(StatusCode::kInvalidArgument, std::move(why)); };
-  Plan out;
-  if (!from_file_.empty() || IsPrefix(key) || IsGlob(key)) {
-    if (dest_ == "-") return usage("'-' (standard output) takes a single object only");
-    if (Exists(dest_) && !IsDirectory(dest_)) {
-      return usage("destination " + dest_ + " exists and is not a folder");
-    }
-  }
-  if (!from_file_.empty()) {
-    Result<DownloadPlan> plan = KeyListPlan(source);
-    if (!plan.ok()) return plan.status();
-    out.plan = std::move(*plan);
-  } else if (IsGlob(key)) {
-    if (Status added = out.plan.AddGlob(bucket, key, dest_); !added.ok()) return added;
-  } else if (IsPrefix(key)) {
-    out.plan.AddPrefix(bucket, key, dest_);
-  } else {
-    out.single_key = true;
-    out.to_stdout = dest_ == "-";
-    std::string one_key = UnescapeKey(key);
-    if (!out.to_stdout && (dest_.ends_with('/') || IsDirectory(dest_))) {
-      out.plan.AddKeyToFolder(bucket, one_key, dest_);
-    } else {
-      out.plan.AddKey(bucket, one_key, dest_);
-    }
-  }
-  return out;
-}
-
 int CpCommand::Run() {
   Result<S3Url> source = ParseS3Url(source_);
   if (!source.ok()) return UsageError(source.status().message());
   if (dest_.empty()) return UsageError("DEST is empty; use '.' for the current folder");
-  Result<Plan> plan = BuildPlan(*source);
+  Result<CpPlan> plan = PlanCopy(*source, dest_, from_file_);
   if (!plan.ok()) return UsageError(plan.status().message());
 
   connection_.options().skip_unchanged = !refetch_;

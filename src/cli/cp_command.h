@@ -1,7 +1,7 @@
 // "s3pull cp SOURCE DEST": download a prefix, a glob, one key or a key list.
 //
-// The command turns its arguments into a DownloadPlan (which objects, which
-// local paths), runs it with a Downloader, and prints per-object results and
+// The command turns its arguments into a DownloadPlan (cp_plan.h: which
+// objects, which local paths), runs it with a Downloader, and prints per-object results and
 // a summary through the Reporter.
 #pragma once
 
@@ -24,16 +24,6 @@ class CpCommand {
   int Run();
 
  private:
-  // What cp runs: the plan, and whether it names one key (to standard output).
-  struct Plan {
-    DownloadPlan plan;
-    bool single_key = false;
-    bool to_stdout = false;
-  };
-  // The plan for SOURCE and the options; errors are usage errors.
-  Result<Plan> BuildPlan(const S3Url& source) const;
-  Result<DownloadPlan> KeyListPlan(const S3Url& source) const;
-
   CLI::App* command_;
   std::string source_;
   std::string dest_;

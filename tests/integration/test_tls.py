@@ -14,7 +14,9 @@ test CA added. What is checked:
   - a server that the trust store does not vouch for fails at once with a
     TLS error and no retries, and the system's store (which lacks the test
     CA) is what is used when nothing is given;
-  - an unreadable or empty CA bundle is a usage error before any request.
+  - an unreadable or empty CA bundle is a usage error before any request;
+  - --ca-bundle names the bundle over AWS_CA_BUNDLE; --no-verify-ssl trusts
+    any server, with a warning.
 """
 
 from __future__ import annotations
@@ -205,6 +207,38 @@ class HttpsWithTheSystemTrustStore(PerTestFolder, unittest.TestCase):
                 self.assertIn(message, err)
                 self.assertIn("(named by AWS_CA_BUNDLE)", err)
                 self.assertEqual(out, "")
+
+    def test_the_ca_bundle_flag_comes_before_the_environment(self):
+        """--ca-bundle names the trust store (as the AWS CLI's does), over
+        AWS_CA_BUNDLE; an unusable one is a usage error that names it."""
+        key = f"s3://{BUCKET}/many/00/obj-00001.bin"
+        code, out, err = run_s3pull(
+            ["cp", "--endpoint-url", SERVER.endpoint_url, "--ca-bundle",
+             str(PKI / "other-ca.pem"), key, self.dest + "/"],
+            env=self.env(AWS_CA_BUNDLE=str(SERVER.ca_bundle)))
+        self.assert_untrusted(code, out, err)
+        code, out, err = run_s3pull(
+            ["cp", "--endpoint-url", SERVER.endpoint_url, "--ca-bundle", str(SERVER.ca_bundle),
+             key, self.dest + "/"], env=self.env(AWS_CA_BUNDLE=str(PKI / "other-ca.pem")))
+        self.assertEqual(code, 0, err)
+        self.assertEqual(Path(self.dest, "obj-00001.bin").read_bytes(),
+                         SOURCE["many/00/obj-00001.bin"])
+        code, out, err = run_s3pull(
+            ["ls", "--endpoint-url", SERVER.endpoint_url, "--ca-bundle", str(PKI / "missing.pem"),
+             f"s3://{BUCKET}/"], env=self.env())
+        self.assertEqual(code, 2, err)
+        self.assertIn(f"cannot read the CA bundle '{PKI / 'missing.pem'}'", err)
+        self.assertNotIn("AWS_CA_BUNDLE", err)
+
+    def test_no_verify_ssl_trusts_any_server_and_says_so(self):
+        code, out, err = run_s3pull(
+            ["cp", "--endpoint-url", SERVER.endpoint_url, "--no-verify-ssl",
+             f"s3://{BUCKET}/many/00/obj-00001.bin", self.dest + "/"],
+            env=self.env(AWS_CA_BUNDLE=str(PKI / "other-ca.pem")))
+        self.assertEqual(code, 0, err)
+        self.assertIn("warning: --no-verify-ssl: HTTPS servers are not verified", err)
+        self.assertEqual(Path(self.dest, "obj-00001.bin").read_bytes(),
+                         SOURCE["many/00/obj-00001.bin"])
 
     def test_listing_over_https(self):
         code, out, err = run_s3pull(
