@@ -39,9 +39,9 @@ struct ObjectSource {
   std::span<char> buffer = {};
   // "" = the current version; otherwise this version of a versioned bucket.
   std::string version_id = {};
-  // "" = any; otherwise the object fails with kObjectChanged unless its
-  // ETag is this one (quoted or not), and a local copy finished from that
-  // version is not fetched again.
+  // "" = any; otherwise every request asks for this ETag (If-Match; quoted
+  // or not), the object fails with kObjectChanged when it has another, and
+  // a local copy finished from that version is not fetched again.
   std::string expected_etag = {};
 };
 

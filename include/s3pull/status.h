@@ -24,6 +24,7 @@ enum class StatusCode {
   kIoError,          // the local file system failed
   kUnsafePath,       // the key cannot be written safely under the destination
   kObjectChanged,    // a reply came from another version of the object than the first
+                     // (or than the one expected)
   kCancelled,
 };
 

@@ -486,11 +486,15 @@ ObjectDownload::Next ObjectDownload::OnPartFailed(const PartSpec& part, const St
     // pre-conditions...") do not tell the user what happened.
     bool if_match_failed =
         status.code() == StatusCode::kServiceError && status.http_status() == 412;
-    failure_ = if_match_failed
-                   ? Status::Service(412, status.s3_code(),
-                                     "the object changed during the download (If-Match " +
-                                         if_match_ + " failed)")
-                   : status;
+    if (!if_match_failed) {
+      failure_ = status;
+    } else if (task_.etag_expected) {
+      failure_ = Changed("its ETag is not the expected " + if_match_);
+    } else {
+      failure_ = Status::Service(
+          412, status.s3_code(),
+          "the object changed during the download (If-Match " + if_match_ + " failed)");
+    }
   }
   return Settle();
 }
