@@ -43,6 +43,12 @@ struct ObjectSource {
   // or not), the object fails with kObjectChanged when it has another, and
   // a local copy finished from that version is not fetched again.
   std::string expected_etag = {};
+  // "" = what S3 offers (ClientOptions::checksum); otherwise what the
+  // object's bytes must hash to, checked whatever that policy and S3 say:
+  // "ALGORITHM:VALUE" with S3's names and values, as x-amz-checksum-* gives
+  // them ("CRC64NVME:Wx0OQ+ljTfM=", "SHA256:<base64>"; CRC32, CRC32C, SHA1
+  // too). A malformed one fails the object (kInvalidArgument) unsent.
+  std::string expected_checksum = {};
 };
 
 // What a Run() fetches. The Add* builders fill in the sources the way `s3pull

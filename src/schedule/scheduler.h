@@ -26,6 +26,7 @@
 #include <variant>
 #include <vector>
 
+#include "s3/checksums.h"
 #include "s3/list_objects.h"
 #include "s3pull/status.h"
 
@@ -48,6 +49,8 @@ struct ObjectTask {
   Sink sink = Sink::kFile;
   std::span<char> buffer = {};  // kMemory: the caller's memory (empty = the download's own)
   std::string version_id = {};  // "" = the current version
+  // What the object must hash to, said by the caller; nullopt = what S3 offers.
+  std::optional<s3::S3Checksum> expected_checksum = {};
   // listed_etag is the caller's: every request is pinned to it (If-Match),
   // the first included.
   bool etag_expected = false;

@@ -63,7 +63,9 @@ ObjectDownload::ObjectDownload(schedule::ObjectTask task, const DownloadOptions&
       durability_(options.durability),
       skip_unchanged_(options.skip_unchanged),
       folders_(options.folders),
-      memory_(task_.buffer) {}
+      memory_(task_.buffer) {
+  if (task_.expected_checksum) verifier_.Expect(*task_.expected_checksum);
+}
 
 PartSpec ObjectDownload::FirstPart() {
   outstanding_ = 1;
@@ -107,7 +109,8 @@ PartSpec ObjectDownload::FirstPart() {
 }
 
 bool ObjectDownload::WantsChecksumHead(std::string_view etag) const {
-  return checksum_mode_ != ChecksumMode::kOff && part_count_ > 1 && s3::MultipartCount(etag) > 0;
+  return checksum_mode_ != ChecksumMode::kOff && !task_.expected_checksum && part_count_ > 1 &&
+         s3::MultipartCount(etag) > 0;
 }
 
 void ObjectDownload::KeepOnePartToFetch() {

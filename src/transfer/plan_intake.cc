@@ -1,6 +1,7 @@
 // PlanIntake implementation; see plan_intake.h.
 #include "transfer/plan_intake.h"
 
+#include <cctype>
 #include <string_view>
 #include <utility>
 
@@ -8,6 +9,29 @@
 #include "fs/key_path.h"
 
 namespace s3pull::transfer {
+namespace {
+
+// "ALGORITHM:VALUE" (ObjectSource::expected_checksum); the name in any case.
+Result<s3::S3Checksum> ParseExpectedChecksum(std::string_view text) {
+  size_t colon = text.find(':');
+  std::string name(text.substr(0, colon == std::string_view::npos ? 0 : colon));
+  for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  std::optional<checksum::HashAlgorithm> algorithm = s3::ChecksumAlgorithmNamed(name);
+  if (!algorithm) {
+    return Status(StatusCode::kInvalidArgument,
+                  "expected checksum '" + std::string(text) +
+                      "' is not ALGORITHM:VALUE with CRC32, CRC32C, CRC64NVME, SHA1 or SHA256");
+  }
+  Result<s3::S3Checksum> checksum =
+      s3::ParseChecksumValue(*algorithm, text.substr(colon + 1), "FULL_OBJECT");
+  if (!checksum.ok()) {
+    return Status(StatusCode::kInvalidArgument,
+                  "expected checksum: " + checksum.status().message());
+  }
+  return checksum;
+}
+
+}  // namespace
 
 PlanIntake::PlanIntake(schedule::Scheduler& scheduler, ProgressTally& tally,
                        std::function<void(ObjectResult)> report,
@@ -51,6 +75,14 @@ void PlanIntake::AddObject(const ObjectSource& object) {
   schedule::ObjectTask task{object.bucket, object.key, "", "", std::nullopt, object.expected_etag};
   task.version_id = object.version_id;
   task.etag_expected = !object.expected_etag.empty();
+  if (!object.expected_checksum.empty()) {
+    Result<s3::S3Checksum> expected = ParseExpectedChecksum(object.expected_checksum);
+    if (!expected.ok()) {
+      Refuse(ObjectResult{object.bucket, object.key, "", 0, false, expected.status()});
+      return;
+    }
+    task.expected_checksum = std::move(*expected);
+  }
   if (object.to_memory) {
     task.sink = schedule::Sink::kMemory;
     task.buffer = object.buffer;

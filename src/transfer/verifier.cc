@@ -58,6 +58,14 @@ Status ObjectVerifier::Choose(const http::Headers& headers, bool whole_reply) {
   return Status::Ok();
 }
 
+void ObjectVerifier::Expect(const s3::S3Checksum& checksum) {
+  Tally tally(*this);
+  algorithm_ = checksum.algorithm;
+  expected_ = checksum.digest;
+  what_ = std::string(checksum::AlgorithmName(algorithm_)) + " (the one expected)";
+  hasher_ = NewObjectHasher();
+}
+
 Status ObjectVerifier::UseAttributes(const s3::ObjectAttributes& attributes, uint64_t size,
                                      uint64_t part_count) {
   Tally tally(*this);

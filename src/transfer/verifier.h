@@ -37,6 +37,7 @@
 
 #include "checksum/hashers.h"
 #include "http/http_client.h"
+#include "s3/checksums.h"
 #include "s3/object_attributes.h"
 #include "s3pull/status.h"
 
@@ -64,6 +65,9 @@ class ObjectVerifier {
   // checksum headers are the object's. kProtocolError for a malformed
   // checksum header.
   Status Choose(const http::Headers& headers, bool whole_reply);
+  // The caller said what the object must hash to: that is checked, whatever
+  // the mode and the replies say (Choose() then changes nothing).
+  void Expect(const s3::S3Checksum& checksum);
   // Choose() found a checksum that may be composite: UseAttributes() or
   // NoAttributes() is to follow.
   bool wants_attributes() const { return wants_attributes_; }

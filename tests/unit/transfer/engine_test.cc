@@ -1025,6 +1025,37 @@ TEST_F(MultipartChecksumTest, OffModeSendsNoHead) {
   EXPECT_EQ(Methods(), (std::vector<std::string>{"GET", "GET", "GET"}));
 }
 
+TEST_F(MultipartChecksumTest, AnExpectedChecksumIsCheckedWithoutAHeadInAnyMode) {
+  object_.extra_headers.clear();  // the server offers none
+  object_.corrupt_replies = 1;
+  fake_.ScriptObject(GetUrl("k"), object_);
+  fake_.ScriptObject(GetUrl("wrong"), object_);
+  config_.checksum_mode = ChecksumMode::kOff;
+  s3::S3Checksum crc{checksum::HashAlgorithm::kCrc64Nvme,
+                     checksum::HashBytes(checksum::HashAlgorithm::kCrc64Nvme, body_)};
+  s3::S3Checksum other{checksum::HashAlgorithm::kCrc64Nvme,
+                       checksum::HashBytes(checksum::HashAlgorithm::kCrc64Nvme, "other")};
+  DownloadPlan plan;
+  plan.AddKey("b", "k", dir_.path() + "/k");
+  plan.AddKey("b", "wrong", dir_.path() + "/wrong");
+  plan.AddKey("b", "bad", dir_.path() + "/bad");
+  plan.objects[0].expected_checksum = "crc64nvme:" + s3::ChecksumHeaderValue(crc);
+  plan.objects[1].expected_checksum = "CRC64NVME:" + s3::ChecksumHeaderValue(other);
+  plan.objects[2].expected_checksum = "MD6:AAAA";
+  Summary summary = RunPlan(plan);
+  ASSERT_EQ(summary.succeeded, 1u) << collector_.results[0].status.ToString();
+  EXPECT_EQ(dir_.Read("k"), body_);  // its corrupt first reply fetched again
+  EXPECT_EQ(Methods(), (std::vector<std::string>{"GET", "GET", "GET", "GET", "GET", "GET"}));
+  const ObjectResult* wrong = collector_.Find("wrong");
+  EXPECT_EQ(wrong->status.code(), StatusCode::kIntegrityError);
+  EXPECT_NE(wrong->status.message().find("CRC64NVME (the one expected)"), std::string::npos)
+      << wrong->status.message();
+  const ObjectResult* bad = collector_.Find("bad");
+  EXPECT_EQ(bad->status.code(), StatusCode::kInvalidArgument);
+  EXPECT_FALSE(bad->started);
+  EXPECT_EQ(dir_.Files(), std::set<std::string>{"k"});
+}
+
 // An object uploaded in three parts (13, 13 and 14 bytes: not where the
 // 16-byte ranges cut) with a composite CRC32 checksum.
 class CompositeChecksumTest : public MultipartChecksumTest {
