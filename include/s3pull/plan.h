@@ -1,6 +1,8 @@
 // DownloadPlan: which objects a Run() fetches, and where each one goes.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -18,6 +20,12 @@ struct PrefixSource {
   std::string glob;  // "" = every key under prefix
   std::string dest_dir;
   std::string base;  // must be a prefix of `prefix`
+};
+
+// Part of an object: `length` bytes from byte `first` (length 0: to its end).
+struct ByteRange {
+  uint64_t first = 0;
+  uint64_t length = 0;
 };
 
 // One object. Written at `dest_path` when it is set ("-" streams to standard
@@ -49,6 +57,12 @@ struct ObjectSource {
   // them ("CRC64NVME:Wx0OQ+ljTfM=", "SHA256:<base64>"; CRC32, CRC32C, SHA1
   // too). A malformed one fails the object (kInvalidArgument) unsent.
   std::string expected_checksum = {};
+  // Set: only these bytes of the object are fetched, and the file (or
+  // memory) holds them alone. Only their count and place can be checked
+  // (checksums are of whole objects); a range that starts past the
+  // object's end fails (HTTP 416). Not with standard output or an expected
+  // checksum (kInvalidArgument).
+  std::optional<ByteRange> range = {};
 };
 
 // What a Run() fetches. The Add* builders fill in the sources the way `s3pull

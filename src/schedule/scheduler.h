@@ -28,6 +28,7 @@
 
 #include "s3/checksums.h"
 #include "s3/list_objects.h"
+#include "s3pull/plan.h"
 #include "s3pull/status.h"
 
 namespace s3pull::schedule {
@@ -51,6 +52,8 @@ struct ObjectTask {
   std::string version_id = {};  // "" = the current version
   // What the object must hash to, said by the caller; nullopt = what S3 offers.
   std::optional<s3::S3Checksum> expected_checksum = {};
+  // Only these bytes of the object; nullopt = all of it.
+  std::optional<ByteRange> range = {};
   // listed_etag is the caller's: every request is pinned to it (If-Match),
   // the first included.
   bool etag_expected = false;

@@ -58,8 +58,9 @@ ObjectDownload::ObjectDownload(schedule::ObjectTask task, const DownloadOptions&
       part_size_(options.part_size),
       size_(task_.listed_size),
       disk_flusher_(options.disk_flusher),
-      checksum_mode_(options.checksum_mode),
-      verifier_(options.checksum_mode, options.hash_backlog),
+      // Checksums are of whole objects: a byte range has none to check.
+      checksum_mode_(task_.range ? ChecksumMode::kOff : options.checksum_mode),
+      verifier_(checksum_mode_, options.hash_backlog),
       durability_(options.durability),
       skip_unchanged_(options.skip_unchanged),
       folders_(options.folders),
@@ -72,6 +73,12 @@ PartSpec ObjectDownload::FirstPart() {
   part_count_ = 1;
   if (task_.etag_expected) if_match_ = s3::QuotedEtag(task_.listed_etag);
   if (task_.sink == schedule::Sink::kStdout) return {PartKind::kWhole};  // bytes in order
+  if (task_.range) {
+    // Discovered like a key of unknown size, every request offset by its start.
+    offset_ = task_.range->first;
+    uint64_t length = task_.range->length;
+    return {PartKind::kDiscover, 0, length > 0 ? std::min(length, part_size_) : part_size_};
+  }
   if (skip_unchanged_ && task_.sink == schedule::Sink::kFile) {
     if (std::optional<fs::FinishedCopy> copy =
             fs::FindFinishedCopy(task_.dest_path, task_.dest_root, folders_)) {
@@ -181,7 +188,7 @@ void ObjectDownload::AddRequestHeaders(const PartSpec& part, http::Headers& head
     headers.emplace_back("if-none-match", if_none_match_);
   }
   if (part.kind == PartKind::kRange || part.kind == PartKind::kDiscover) {
-    headers.emplace_back("range", s3::RangeHeader(part.first, part.length));
+    headers.emplace_back("range", s3::RangeHeader(offset_ + part.first, part.length));
   }
   bool pinned = part.kind == PartKind::kRange || part.kind == PartKind::kHead ||
                 (task_.etag_expected && part.kind != PartKind::kAttributes);
@@ -238,6 +245,8 @@ Status ObjectDownload::OnWholeHeaders(int status, const http::Headers& headers) 
 Status ObjectDownload::OnDiscoveryHeaders(const PartSpec& part, int status,
                                           const http::Headers& headers) {
   if (status == 200) {
+    if (task_.range)
+      return Protocol("HTTP 200 in answer to a ranged GET: the server ignored Range");
     // The server sent the whole object: it is complete in this one reply.
     discovered_whole_ = true;
     size_ = ContentLength(headers);
@@ -252,14 +261,18 @@ Status ObjectDownload::OnDiscoveryHeaders(const PartSpec& part, int status,
     size_ = 0;
     return Status::Ok();
   }
-  if (!range || range->first != 0 || range->last != std::min(part.length, range->total) - 1) {
-    return Protocol("Content-Range '" + std::string(content_range) +
-                    "' does not answer Range bytes=0-" + std::to_string(part.length - 1));
+  bool answers = range && range->first == offset_ && range->total > offset_ &&
+                 range->last == offset_ + std::min(part.length, range->total - offset_) - 1;
+  if (!answers) {
+    return Protocol("Content-Range '" + std::string(content_range) + "' does not answer Range " +
+                    s3::RangeHeader(offset_, part.length));
   }
-  size_ = range->total;
+  total_ = range->total;
+  uint64_t rest = total_ - offset_;
+  size_ = task_.range && task_.range->length > 0 ? std::min(task_.range->length, rest) : rest;
   if (Status pinned = PinVersion(headers); !pinned.ok()) return pinned;
   part_count_ = schedule::PartCount(*size_, part_size_);
-  if (part_count_ <= 1 || if_match_.empty() || task_.sink != schedule::Sink::kFile) {
+  if (part_count_ <= 1 || if_match_.empty() || task_.sink != schedule::Sink::kFile || task_.range) {
     return Status::Ok();
   }
   // Now that size and version are known, an earlier run's parts of this
@@ -278,10 +291,12 @@ Status ObjectDownload::OnRangeHeaders(const PartSpec& part, int status,
   }
   std::string_view content_range = ContentRangeOf(headers);
   std::optional<s3::ContentRange> range = s3::ParseContentRange(content_range);
-  uint64_t last = part.first + part.length - 1;
-  if (!range || range->first != part.first || range->last != last || range->total != *size_) {
+  uint64_t first = offset_ + part.first;
+  uint64_t last = first + part.length - 1;
+  uint64_t total = task_.range ? total_ : *size_;
+  if (!range || range->first != first || range->last != last || range->total != total) {
     return Protocol("Content-Range '" + std::string(content_range) + "' does not answer bytes " +
-                    Range(part.first, last, *size_));
+                    Range(first, last, total));
   }
   return CheckPinnedVersion(headers);
 }
@@ -482,6 +497,12 @@ ObjectDownload::Next ObjectDownload::OnPartFailed(const PartSpec& part, const St
     return Settle();
   }
   if (part.kind == PartKind::kDiscover && status.http_status() == 416 && !failed()) {
+    if (task_.range) {
+      failure_ = Status::Service(
+          416, status.s3_code(),
+          "the object has no byte " + std::to_string(offset_) + ": the range starts past its end");
+      return Settle();
+    }
     return SendNow(PartSpec{PartKind::kWhole});  // S3's answer for an empty object: GET it plainly
   }
   if (failure_.ok()) {
@@ -628,9 +649,10 @@ std::optional<ObjectDownload::Retry> ObjectDownload::PlanRetry(const PartSpec& p
   // whatever piece of it this request was, since its hash covers it all.
   if (!single_request_) return Retry{again, Retry::From::kPartStart};
   if (task_.sink == schedule::Sink::kStdout && bytes_ > 0) return std::nullopt;  // already out
-  again.kind = PartKind::kWhole;
+  // (A byte range, of a known size by now, is asked for again as a range.)
+  again.kind = task_.range ? PartKind::kRange : PartKind::kWhole;
   again.first = 0;
-  again.length = 0;
+  again.length = task_.range ? size_.value_or(0) : 0;
   return Retry{again, Retry::From::kObjectStart};
 }
 
@@ -689,7 +711,8 @@ ObjectResult ObjectDownload::Finish() {
     status = Status(StatusCode::kIntegrityError, "not every byte of the object was verified");
   }
   if (status.ok() && writer_) {
-    writer_->NoteOrigin(if_match_);
+    // (A range is not the object: a later run must not take it for one.)
+    if (!task_.range) writer_->NoteOrigin(if_match_);
     status = writer_->Commit(durability_);
   }
   if (writer_) {

@@ -306,6 +306,10 @@ class ObjectDownload {
   std::string attributes_body_;      // the GetObjectAttributes page being received
   s3::ObjectAttributes attributes_;  // its pages so far, their parts joined
   MemorySink memory_;                // Sink::kMemory: where the bytes go
+  // A byte range (task_.range): where it starts in the object, and the
+  // object's size once a reply told it. (size_ is the range's.)
+  uint64_t offset_ = 0;
+  uint64_t total_ = 0;
 };
 
 }  // namespace s3pull::transfer

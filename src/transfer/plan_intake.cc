@@ -83,6 +83,14 @@ void PlanIntake::AddObject(const ObjectSource& object) {
     }
     task.expected_checksum = std::move(*expected);
   }
+  if (object.range && (object.dest_path == "-" || task.expected_checksum)) {
+    Refuse(ObjectResult{object.bucket, object.key, "", 0, false,
+                        Status(StatusCode::kInvalidArgument,
+                               "a byte range goes to a file or to memory, without an expected "
+                               "checksum (checksums are of whole objects)")});
+    return;
+  }
+  task.range = object.range;
   if (object.to_memory) {
     task.sink = schedule::Sink::kMemory;
     task.buffer = object.buffer;

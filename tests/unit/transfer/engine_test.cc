@@ -1369,6 +1369,66 @@ TEST_F(PartsTest, AnExpectedEtagIsCheckedWhereTheServerIgnoresIfMatch) {
   EXPECT_EQ(collector_.results[0].data, "");
 }
 
+TEST_F(PartsTest, AByteRangeIsFetchedInOffsetPartsAndHoldsItsBytesAlone) {
+  std::string body = Body(100);
+  fake_.ScriptObject(GetUrl("k"), {body, "\"e\""});
+  DownloadPlan plan;
+  plan.AddKey("b", "k", dir_.path() + "/k");
+  plan.objects[0].range = ByteRange{30, 40};  // three parts of 16 from byte 30
+  plan.AddKeyToMemory("b", "k");
+  plan.objects[1].range = ByteRange{90, 0};  // to the end
+  plan.AddKeyToMemory("b", "k");
+  plan.objects[2].range = ByteRange{95, 50};  // past the end: what there is
+  Summary summary = RunPlan(plan);
+  ASSERT_EQ(summary.succeeded, 3u) << collector_.results[0].status.ToString();
+  EXPECT_EQ(dir_.Read("k"), body.substr(30, 40));
+  std::set<std::string> in_memory;
+  for (const ObjectResult& result : collector_.results) {
+    if (result.path.empty()) in_memory.insert(result.data);
+  }
+  EXPECT_EQ(in_memory, (std::set<std::string>{body.substr(90), body.substr(95)}));
+  std::vector<std::string> ranges = RangesRequested("k");
+  for (const char* range :
+       {"bytes=30-45", "bytes=46-61", "bytes=62-69", "bytes=90-105", "bytes=95-110"}) {
+    EXPECT_EQ(std::count(ranges.begin(), ranges.end(), range), 1) << range;
+  }
+  EXPECT_EQ(ranges.size(), 5u);
+}
+
+TEST_F(PartsTest, ABrokenByteRangeResumesWhereItStopped) {
+  std::string body = Body(100);
+  fake_.ScriptObject(GetUrl("k"), {body, "\"e\""});
+  fake_.BreakObject(GetUrl("k"), 1, 4);
+  DownloadPlan plan;
+  plan.AddKeyToMemory("b", "k");
+  plan.objects[0].range = ByteRange{50, 10};
+  Summary summary = RunPlan(plan);
+  ASSERT_EQ(summary.succeeded, 1u) << collector_.results[0].status.ToString();
+  EXPECT_EQ(collector_.results[0].data, body.substr(50, 10));
+  EXPECT_EQ(RangesRequested("k"), (std::vector<std::string>{"bytes=50-59", "bytes=54-59"}));
+}
+
+TEST_F(PartsTest, AByteRangePastTheEndOrToStandardOutputFails) {
+  fake_.ScriptObject(GetUrl("k"), {Body(10), "\"e\""});
+  DownloadPlan plan;
+  plan.AddKey("b", "k", dir_.path() + "/k");
+  plan.objects[0].range = ByteRange{10, 5};
+  plan.AddKey("b", "k", "-");
+  plan.objects[1].range = ByteRange{0, 5};
+  Summary summary = RunPlan(plan);
+  EXPECT_EQ(summary.failed, 2u);
+  EXPECT_EQ(collector_.results.size(), 2u);
+  const ObjectResult& past_end =
+      collector_.results[0].path.empty() ? collector_.results[1] : collector_.results[0];
+  const ObjectResult& to_stdout =
+      &past_end == &collector_.results[0] ? collector_.results[1] : collector_.results[0];
+  EXPECT_EQ(past_end.status.http_status(), 416);
+  EXPECT_NE(past_end.status.message().find("no byte 10"), std::string::npos);
+  EXPECT_EQ(to_stdout.status.code(), StatusCode::kInvalidArgument);
+  EXPECT_FALSE(to_stdout.started);
+  EXPECT_TRUE(dir_.Files().empty());
+}
+
 // --- progress ------------------------------------------------------------------------
 
 // Counts never go down from one OnProgress to the next.
