@@ -33,7 +33,8 @@ class Downloader {
   static Result<std::unique_ptr<Downloader>> Create(const ClientOptions& options);
   virtual ~Downloader() = default;
 
-  // Every object of `plan` gets exactly one OnObjectDone(). Runs may follow
+  // Every object of `plan` gets exactly one OnObjectDone() (but folder
+  // markers, keys ending in '/' under a prefix, which become folders). Runs may follow
   // one another on the same Downloader (one at a time); connections are
   // kept between them. No exception leaves Run() (nor Create()), except
   // those an Observer throws, which it should not.

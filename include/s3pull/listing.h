@@ -12,7 +12,7 @@ struct ListRequest {
   // matches; anything else, the keys that start with it.
   std::string prefix_or_glob;
   // false: keys below the next '/' after the prefix come grouped, one
-  // common prefix each (a folder view, like `aws s3 ls`). Not for a glob.
+  // common prefix each (a folder view, like `aws s3 ls`). Ignored for a glob.
   bool recursive = true;
 };
 

@@ -15,12 +15,18 @@ struct S3Url {
 
 // "s3://bucket", "s3://bucket/", "s3://bucket/a/b" (the scheme in any case).
 // The key is not decoded or normalised. kInvalidArgument for another scheme,
-// or an empty or invalid bucket name (3-63 characters of a-z 0-9 . - _, and
-// upper case for legacy buckets; nothing with '/' or control characters).
+// or an empty or invalid bucket name (CheckBucketName).
 Result<S3Url> ParseS3Url(std::string_view url);
 
-// Whether `key` holds an unescaped '*', '?' or '[': a glob (README.md says
-// how globs match), not one key.
+// kInvalidArgument unless `bucket` is made of a-z 0-9 . - _ (and upper
+// case, for legacy buckets). S3 wants 3 to 63 of them, which ParseS3Url
+// checks too; stores that allow fewer or more are served as they are.
+Status CheckBucketName(std::string_view bucket);
+
+// Whether `key` holds an unescaped '*', '?' or '[': a glob, not one key.
+// Keys are matched whole: '*' any run of characters but '/', '**' any run
+// including '/', '?' one character but '/', [abc] [a-z] [!a] one of a set
+// (never '/'); a backslash makes the next character literal.
 bool IsGlob(std::string_view key);
 
 // One key as written in a SOURCE that is not a glob: "\\*", "\\?", "\\[",

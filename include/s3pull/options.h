@@ -21,7 +21,11 @@ enum class AddressingStyle {
   kVirtual,  // virtual-hosted also on a custom endpoint (it must be a DNS name)
 };
 
-// What is verified of each object's bytes (see transfer/verifier.h).
+// What is verified of each object's bytes. S3's full-object checksum
+// (CRC32, CRC32C, CRC64NVME, SHA1, SHA256) comes with a whole reply or a
+// HEAD; a multipart object's composite one is checked part by part (from
+// GetObjectAttributes); a single-part ETag is the MD5 (not with SSE-KMS or
+// SSE-C).
 enum class ChecksumPolicy {
   kAuto,      // S3's full-object checksum, else a single-part ETag's MD5, when offered
   kRequired,  // as kAuto, and an object that offers neither fails

@@ -13,7 +13,7 @@ namespace s3pull {
 
 // Every object under `prefix` (or, with a glob, every key it matches), written
 // at dest_dir/<key without base>. `base` is the leading part of each key not
-// reproduced locally: the prefix itself, or a glob's directory part.
+// reproduced locally: the prefix up to its last '/', or a glob's directory part.
 struct PrefixSource {
   std::string bucket;
   std::string prefix;
@@ -72,7 +72,9 @@ struct DownloadPlan {
   std::vector<ObjectSource> objects;
 
   // Every object under s3://bucket/prefix ("" = the whole bucket), each at
-  // dest_dir/<key less the prefix>.
+  // dest_dir/<key less the prefix>; a prefix that does not end in '/' keeps
+  // the name it ends inside ("data/20": data/2026/a.csv at dest_dir/2026/a.csv).
+  // A key ending in '/' (a folder marker) becomes a folder, with no result.
   void AddPrefix(const std::string& bucket, const std::string& prefix, const std::string& dest_dir);
   // The keys matching `glob` (IsGlob), each at dest_dir/<key less the glob's
   // folder before its first wildcard>: "logs/2026-*/*.gz" puts

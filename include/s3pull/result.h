@@ -31,6 +31,7 @@ struct ObjectResult {
   // An object kept in memory (ObjectSource::to_memory, without a buffer):
   // its bytes when downloaded, verified; empty otherwise.
   std::string data = {};
+  std::string version_id = {};  // the version asked for (ObjectSource::version_id)
 };
 
 struct Summary {
@@ -54,10 +55,13 @@ struct Progress {
   bool listing_done = false;     // no more will be found: objects_found is the total
   uint64_t objects_started = 0;  // taken up (a request sent, or the local copy found current)
   uint64_t objects_done = 0;     // with their result reported
-  uint64_t bytes_expected = 0;   // the sizes known so far: listed, or told by a first reply
-  uint64_t bytes_received = 0;   // body bytes in; a range fetched again counts again
+  // The sizes known so far (listed, or told by a first reply), failed
+  // objects' included.
+  uint64_t bytes_expected = 0;
+  uint64_t bytes_received = 0;  // body bytes in; a range fetched again counts again
   uint64_t retries = 0;
   double seconds = 0;  // since the run began
+  bool operator==(const Progress&) const = default;
 };
 
 // What a Run() tells as it goes. Its calls come on the thread that called
@@ -67,9 +71,9 @@ class Observer {
  public:
   virtual ~Observer() = default;
   virtual void OnObjectDone(const ObjectResult& result) = 0;
-  // Every ClientOptions::progress_interval_ms while the run goes on, and
-  // once at its end. The counts are gathered as the run goes (one relaxed
-  // atomic add per body chunk at most), so a call costs a copy of them.
+  // Every ClientOptions::progress_interval_ms while the run goes on, and at
+  // its end unless nothing moved since the call before. The counts are gathered as the run goes
+  // (one relaxed atomic add per body chunk at most), so a call costs a copy of them.
   virtual void OnProgress(const Progress& /*progress*/) {}
 };
 

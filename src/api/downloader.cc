@@ -184,8 +184,8 @@ Result<transfer::EngineConfig> EngineConfigFor(const ClientOptions& options,
   } else {
     return Status(StatusCode::kInvalidArgument,
                   "no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
-                  "configure a profile in ~/.aws/credentials, or use --no-sign-request for "
-                  "public buckets");
+                  "configure a profile in ~/.aws/credentials, or send anonymous requests for "
+                  "public buckets (--no-sign-request; ClientOptions::sign_requests = false)");
   }
   return config;
 }

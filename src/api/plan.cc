@@ -9,7 +9,9 @@ namespace s3pull {
 
 void DownloadPlan::AddPrefix(const std::string& bucket, const std::string& prefix,
                              const std::string& dest_dir) {
-  prefixes.push_back({bucket, prefix, "", dest_dir, prefix});
+  // Keys keep what follows the prefix's last '/': a prefix that ends inside
+  // a name ("data/20") keeps that name ("data/2026/a.csv" -> 2026/a.csv).
+  prefixes.push_back({bucket, prefix, "", dest_dir, prefix.substr(0, prefix.rfind('/') + 1)});
 }
 
 Status DownloadPlan::AddGlob(const std::string& bucket, const std::string& glob,

@@ -18,18 +18,24 @@ std::shared_ptr<CredentialSource> CredentialSource::Fixed(Credentials credential
 }
 
 Result<Credentials> CredentialSource::Ask() {
-  Result<Credentials> asked = Status(StatusCode::kInvalidArgument, "no credentials");
+  retry_at_ = clock_() + kRetryAfter;
+  auto failed = [](const std::string& why) {
+    return Status(StatusCode::kInvalidArgument, "the credentials provider failed: " + why);
+  };
+  Result<Credentials> asked = Status::Ok();
   try {
     asked = provider_();
   } catch (const std::exception& e) {
-    return Status(StatusCode::kInvalidArgument,
-                  std::string("the credentials provider failed: ") + e.what());
+    return failed(e.what());
   } catch (...) {
-    return Status(StatusCode::kInvalidArgument, "the credentials provider failed");
+    return failed("it threw");
   }
-  if (asked.ok() && (asked->access_key_id.empty() || asked->secret_access_key.empty())) {
-    return Status(StatusCode::kInvalidArgument,
-                  "the credentials provider gave no access key id or no secret access key");
+  if (!asked.ok()) {
+    // (A Result made of Status::Ok() holds no keys either.)
+    return failed(asked.status().ok() ? "it gave no keys" : asked.status().message());
+  }
+  if (asked->access_key_id.empty() || asked->secret_access_key.empty()) {
+    return failed("it gave no access key id or no secret access key");
   }
   return asked;
 }
@@ -53,12 +59,7 @@ CredentialSource::Keys CredentialSource::Current() {
   std::lock_guard lock(mutex_);
   std::time_t renew = RenewalTime();
   if (renew != 0 && clock_() >= renew) {
-    if (Result<Credentials> renewed = Ask(); renewed.ok()) {
-      credentials_ = std::move(*renewed);
-      retry_at_ = 0;
-    } else {
-      retry_at_ = clock_() + kRetryAfter;
-    }
+    if (Result<Credentials> renewed = Ask(); renewed.ok()) credentials_ = std::move(*renewed);
   }
   return {credentials_, RenewalTime()};
 }

@@ -40,8 +40,11 @@ void ConnectionFlags::Add(CLI::App* command) {
 ClientOptions& ConnectionFlags::options() {
   options_.sign_requests = !no_sign_request_;
   options_.verify_tls = !no_verify_ssl_;
-  if (no_verify_ssl_) {
+  // (Said once, and not for a plain-HTTP endpoint, where it changes nothing.)
+  bool https = !options_.endpoint_url.starts_with("http://");
+  if (no_verify_ssl_ && https && !warned_insecure_) {
     std::cerr << "s3pull: warning: --no-verify-ssl: HTTPS servers are not verified\n";
+    warned_insecure_ = true;
   }
   return options_;
 }

@@ -4,8 +4,8 @@
 //   --no-sign-request, --addressing-style
 //
 // Register them on a subcommand with Add(); after parsing, options() holds
-// them in a ClientOptions for Downloader::Create (and warns on stderr when
-// TLS verification is off: call it once).
+// them in a ClientOptions for Downloader::Create (and the first call warns
+// on stderr when TLS verification is off).
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -25,6 +25,7 @@ class ConnectionFlags {
   ClientOptions options_;
   bool no_sign_request_ = false;
   bool no_verify_ssl_ = false;
+  bool warned_insecure_ = false;
 };
 
 // Prints "s3pull COMMAND: MESSAGE" and the help hint on stderr; returns the

@@ -12,6 +12,17 @@ bool IsBucketChar(char c) {
 
 }  // namespace
 
+Status CheckBucketName(std::string_view bucket) {
+  if (bucket.empty()) return Status(StatusCode::kInvalidArgument, "the bucket name is empty");
+  for (char c : bucket) {
+    if (!IsBucketChar(c)) {
+      return Status(StatusCode::kInvalidArgument,
+                    "a bucket name has only letters, digits, '.', '-' and '_'");
+    }
+  }
+  return Status::Ok();
+}
+
 Result<S3Url> ParseS3Url(std::string_view url) {
   constexpr std::string_view kScheme = "s3://";
   if (!StartsWithIgnoreCase(url, kScheme)) {
@@ -21,14 +32,9 @@ Result<S3Url> ParseS3Url(std::string_view url) {
   size_t slash = rest.find('/');
   std::string_view bucket = rest.substr(0, slash);
   if (bucket.empty()) return Status(StatusCode::kInvalidArgument, "the s3:// URL has no bucket");
+  if (Status valid = CheckBucketName(bucket); !valid.ok()) return valid;
   if (bucket.size() < 3 || bucket.size() > 63) {
     return Status(StatusCode::kInvalidArgument, "a bucket name has 3 to 63 characters");
-  }
-  for (char c : bucket) {
-    if (!IsBucketChar(c)) {
-      return Status(StatusCode::kInvalidArgument,
-                    "a bucket name has only letters, digits, '.', '-' and '_'");
-    }
   }
   S3Url location;
   location.bucket = std::string(bucket);

@@ -208,7 +208,7 @@ class Run {
     if (config_.progress_interval > 0) progress_due_ = Now() + config_.progress_interval;
     StartLoops(pool);
     while (!Cancelled() && Step(pool)) {
-      if (progress_due_ > 0 && Now() >= progress_due_) TellProgress(start);
+      if (progress_due_ > 0 && Now() >= progress_due_) TellProgress(start, false);
     }
     if (Cancelled()) {
       Cancel();
@@ -220,11 +220,13 @@ class Run {
     summary_.retries += share_.helper_retries();
     summary_.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (progress_due_ > 0) TellProgress(start);
+    if (progress_due_ > 0) TellProgress(start, true);
     return summary_;
   }
 
-  void TellProgress(std::chrono::steady_clock::time_point start) {
+  // The observer's OnProgress; at the run's end (`last`), only when the
+  // counts moved since the call before.
+  void TellProgress(std::chrono::steady_clock::time_point start, bool last) {
     progress_due_ = Now() + config_.progress_interval;
     Progress progress;
     progress.objects_found = intake_.found();
@@ -234,8 +236,13 @@ class Run {
     progress.bytes_expected = ProgressTally::Read(tally_.bytes_expected);
     progress.bytes_received = ProgressTally::Read(tally_.bytes_received);
     progress.retries = ProgressTally::Read(tally_.retries);
+    Progress counts = progress;
+    counts.seconds = told_.seconds;
+    if (last && told_any_ && counts == told_) return;
     progress.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    told_ = progress;
+    told_any_ = true;
     observer_->OnProgress(progress);
   }
 
@@ -294,9 +301,9 @@ class Run {
   void OnSizeKnown(uint64_t size) { ProgressTally::Add(tally_.bytes_expected, size); }
 
   // Body bytes of object `object_id` arrived: for the adaptive concurrency,
-  // and they may be ready to hash.
-  void OnBytes(uint64_t object_id, uint64_t bytes) {
-    ProgressTally::Add(tally_.bytes_received, bytes);
+  // and they may be ready to hash; `of_object`: its bytes, not a reply about it.
+  void OnBytes(uint64_t object_id, uint64_t bytes, bool of_object) {
+    if (of_object) ProgressTally::Add(tally_.bytes_received, bytes);
     if (controller_) controller_->OnBytes(bytes);
     to_hash_.insert(object_id);
   }
@@ -469,8 +476,11 @@ class Run {
 
   void ReportNotStarted(const std::vector<schedule::ObjectTask>& tasks) {
     for (const schedule::ObjectTask& task : tasks) {
-      Report(ObjectResult{task.bucket, task.key, task.dest_path, 0, false,
-                          Status(StatusCode::kCancelled, "cancelled before it started")});
+      ObjectResult result{
+          task.bucket, task.key, task.dest_path,
+          0,           false,    Status(StatusCode::kCancelled, "cancelled before it started")};
+      result.version_id = task.version_id;
+      Report(std::move(result));
     }
   }
 
@@ -682,6 +692,8 @@ class Run {
   WorkShare& share_;
   schedule::RetryBudget& budget_;
   ProgressTally& tally_;
+  Progress told_;  // the last OnProgress, when told_any_
+  bool told_any_ = false;
   double progress_due_ = 0;  // the first loop's next OnProgress (steady seconds); 0 = none
   int helper_;               // 0: the first loop
   Observer* observer_;       // the first loop's; helpers post to share_
@@ -743,7 +755,7 @@ bool PartRequest::OnBody(std::string_view chunk) {
   }
   if (local_error_.ok()) local_error_ = download_->OnPartBody(part_, received_, chunk);
   received_ += chunk.size();
-  run_->OnBytes(object_id_, chunk.size());
+  run_->OnBytes(object_id_, chunk.size(), part_.kind != PartKind::kAttributes);
   return local_error_.ok();
 }
 

@@ -513,7 +513,8 @@ ObjectDownload::Next ObjectDownload::OnPartFailed(const PartSpec& part, const St
     if (!if_match_failed) {
       failure_ = status;
     } else if (task_.etag_expected) {
-      failure_ = Changed("its ETag is not the expected " + if_match_);
+      failure_ = Status(StatusCode::kObjectChanged,
+                        "the object is not the version expected: its ETag is not " + if_match_);
     } else {
       failure_ = Status::Service(
           412, status.s3_code(),
@@ -695,6 +696,7 @@ ObjectResult ObjectDownload::Cancel() {
 ObjectResult ObjectDownload::Finish() {
   if (phase_ == Phase::kUnchanged) {
     ObjectResult result{task_.bucket, task_.key, task_.dest_path, 0, false, Status::Ok()};
+    result.version_id = task_.version_id;
     result.outcome = Outcome::kUnchanged;
     result.started = !if_none_match_.empty();  // a 304, or no request at all
     return result;
@@ -727,6 +729,7 @@ ObjectResult ObjectDownload::Finish() {
   ObjectResult result{task_.bucket, task_.key,        task_.dest_path, status.ok() ? bytes_ : 0,
                       false,        std::move(status)};
   result.started = true;
+  result.version_id = task_.version_id;
   if (result.status.ok() && task_.sink == schedule::Sink::kMemory)
     result.data = memory_.Take(bytes_);
   return result;

@@ -7,6 +7,7 @@
 
 #include "fs/folders.h"
 #include "fs/key_path.h"
+#include "s3pull/location.h"
 
 namespace s3pull::transfer {
 namespace {
@@ -53,6 +54,10 @@ void PlanIntake::StartListing(const std::string& bucket, const std::string& pref
                               const std::string& glob, const std::string& delimiter,
                               const PrefixSource* download) {
   Listing listing{bucket, glob.empty() ? prefix : glob, download, std::nullopt};
+  if (Status named = CheckBucketName(bucket); !named.ok()) {
+    Refuse(ObjectResult{bucket, listing.name, "", 0, true, named});
+    return;
+  }
   s3::ListParams params;
   params.prefix = prefix;
   params.delimiter = delimiter;
@@ -72,6 +77,14 @@ void PlanIntake::StartListing(const std::string& bucket, const std::string& pref
 // Objects named one by one may repeat (a key list with duplicates, or two
 // buckets with the same key): the second one to a path is refused.
 void PlanIntake::AddObject(const ObjectSource& object) {
+  Status named = CheckBucketName(object.bucket);
+  if (named.ok() && object.key.empty()) {
+    named = Status(StatusCode::kInvalidArgument, "the key is empty: an object needs one");
+  }
+  if (!named.ok()) {
+    Refuse(ObjectResult{object.bucket, object.key, "", 0, false, named});
+    return;
+  }
   schedule::ObjectTask task{object.bucket, object.key, "", "", std::nullopt, object.expected_etag};
   task.version_id = object.version_id;
   task.etag_expected = !object.expected_etag.empty();

@@ -252,7 +252,8 @@ TEST(DownloaderCredentialsTest, AProvidersKeysSignAndItsFailureIsCreatesError) {
   };
   Result<std::unique_ptr<Downloader>> refused = Downloader::Create(options);
   ASSERT_FALSE(refused.ok());
-  EXPECT_EQ(refused.status().message(), "the SSO session has expired");
+  EXPECT_EQ(refused.status().message(),
+            "the credentials provider failed: the SSO session has expired");
 }
 
 TEST_F(DownloaderTest, BadOptionsAreAStatusNotAnException) {

@@ -17,6 +17,9 @@ TEST(PlanTest, APrefixGoesBelowTheFolderLessThePrefix) {
   EXPECT_EQ(source.base, "data/2026/");
   EXPECT_EQ(source.glob, "");
   EXPECT_EQ(source.dest_dir, "out");
+  plan.AddPrefix("b", "data/20", "out");
+  EXPECT_EQ(plan.prefixes[1].prefix, "data/20");
+  EXPECT_EQ(plan.prefixes[1].base, "data/");
 }
 
 TEST(PlanTest, AGlobListsFromItsLiteralStartAndKeepsWhatFollowsItsFolder) {

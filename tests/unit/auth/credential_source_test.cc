@@ -49,13 +49,34 @@ TEST(CredentialSourceTest, AProviderIsAskedOnceAtTheStartAndAgainBeforeExpiry) {
 TEST(CredentialSourceTest, AProviderThatFailsAtTheStartIsTheError) {
   Result<std::shared_ptr<CredentialSource>> failed = CredentialSource::FromProvider(
       []() -> Result<Credentials> { return Status(StatusCode::kInvalidArgument, "no session"); });
-  EXPECT_EQ(failed.status().message(), "no session");
+  EXPECT_EQ(failed.status().message(), "the credentials provider failed: no session");
   Result<std::shared_ptr<CredentialSource>> thrown = CredentialSource::FromProvider(
       []() -> Result<Credentials> { throw std::runtime_error("vault unreachable"); });
   EXPECT_EQ(thrown.status().message(), "the credentials provider failed: vault unreachable");
   Result<std::shared_ptr<CredentialSource>> empty =
       CredentialSource::FromProvider([]() -> Result<Credentials> { return Credentials{}; });
   EXPECT_EQ(empty.status().code(), StatusCode::kInvalidArgument);
+  Result<std::shared_ptr<CredentialSource>> ok_status =
+      CredentialSource::FromProvider([]() -> Result<Credentials> { return Status::Ok(); });
+  EXPECT_EQ(ok_status.status().message(), "the credentials provider failed: it gave no keys");
+}
+
+TEST(CredentialSourceTest, KeysThatStayCloseToTheirExpiryAreAskedForEveryTenSecondsAtMost) {
+  std::time_t now = 1000000;
+  int asked = 0;
+  Result<std::shared_ptr<CredentialSource>> source = CredentialSource::FromProvider(
+      [&]() -> Result<Credentials> {
+        ++asked;
+        return Credentials{"AKID", "SECRET", "T", now + 60};  // always a minute from expiry
+      },
+      [&] { return now; });
+  ASSERT_TRUE(source.ok());
+  for (int i = 0; i < 100; ++i) (void)(*source)->Current();
+  EXPECT_EQ(asked, 1);
+  now += CredentialSource::kRetryAfter;
+  CredentialSource::Keys keys = (*source)->Current();
+  EXPECT_EQ(asked, 2);
+  EXPECT_EQ(keys.renew_at, now + CredentialSource::kRetryAfter);
 }
 
 }  // namespace

@@ -1106,6 +1106,23 @@ class CompositeChecksumTest : public MultipartChecksumTest {
   std::string composite_;
 };
 
+TEST_F(CompositeChecksumTest, ProgressCountsTheObjectsBytesNotTheRepliesAboutIt) {
+  ServeListed();
+  fake_.Script(AttributesUrl(), {200, {}, AttributesXml(0, 3), ""});
+  config_.progress_interval = 0.001;
+  Summary summary = RunPlan({{{"b", "", "", dir_.path(), ""}}, {}});
+  ASSERT_EQ(summary.succeeded, 1u) << collector_.results[0].status.ToString();
+  ASSERT_FALSE(collector_.progress.empty());
+  EXPECT_EQ(collector_.progress.back().bytes_received, body_.size());
+  EXPECT_EQ(collector_.progress.back().bytes_expected, body_.size());
+  // The end is told unless the call before told the same.
+  if (size_t calls = collector_.progress.size(); calls >= 2) {
+    Progress before = collector_.progress[calls - 2];
+    before.seconds = collector_.progress.back().seconds;
+    EXPECT_FALSE(before == collector_.progress.back()) << "the last counts told twice";
+  }
+}
+
 TEST_F(CompositeChecksumTest, AListedObjectIsCheckedPartByPart) {
   object_.corrupt_replies = 1;  // the first range comes back with a changed byte, once
   ServeListed();
@@ -1332,6 +1349,7 @@ TEST_F(PartsTest, AVersionIdGoesInEveryRequest) {
   EXPECT_EQ(dir_.Read("k"), body);
   ASSERT_EQ(fake_.requests.size(), 3u);
   for (const auto& request : fake_.requests) EXPECT_EQ(request.url, url);
+  EXPECT_EQ(collector_.results[0].version_id, "v 1");
 }
 
 TEST_F(PartsTest, AnExpectedEtagPinsTheFirstRequestToo) {
@@ -1352,7 +1370,8 @@ TEST_F(PartsTest, AnExpectedEtagPinsTheFirstRequestToo) {
   }
   const ObjectResult* other = collector_.Find("other");
   EXPECT_EQ(other->status.code(), StatusCode::kObjectChanged);
-  EXPECT_NE(other->status.message().find("its ETag is not the expected \"e1\""), std::string::npos)
+  EXPECT_NE(other->status.message().find("not the version expected: its ETag is not \"e1\""),
+            std::string::npos)
       << other->status.message();
   EXPECT_EQ(dir_.Files(), std::set<std::string>{"same"});
 }

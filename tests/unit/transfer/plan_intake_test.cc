@@ -24,6 +24,8 @@ class PlanIntakeTest : public ::testing::Test {
   ProgressTally tally_;
   std::vector<ObjectResult> refused_;
   PlanIntake intake_;
+  std::string Path(const std::string& name) const { return dir_.path() + "/" + name; }
+
   testing::TempDir dir_;
 };
 
@@ -32,17 +34,21 @@ TEST_F(PlanIntakeTest, NamedObjectsGoToTheirPathsAndASecondOneToAPathIsRefused) 
   plan.AddKeys("b", "p/", {"a", "../up", "a"}, dir_.path());
   plan.AddKey("b", "x", "-");
   plan.AddKeyToMemory("b", "m");
+  plan.AddKey("b", "", Path("empty"));  // an empty key would list the bucket
+  plan.AddKeyToMemory("b!", "m");
   for (const ObjectSource& object : plan.objects) intake_.AddObject(object);
   std::vector<schedule::ObjectTask> taken = Taken();
   ASSERT_EQ(taken.size(), 3u);
   EXPECT_EQ(taken[0].dest_path, dir_.path() + "/a");
   EXPECT_EQ(taken[1].sink, schedule::Sink::kStdout);
   EXPECT_EQ(taken[2].sink, schedule::Sink::kMemory);
-  ASSERT_EQ(refused_.size(), 2u);
+  ASSERT_EQ(refused_.size(), 4u);
   EXPECT_EQ(refused_[0].key, "p/../up");
   EXPECT_EQ(refused_[0].status.code(), StatusCode::kUnsafePath);
   EXPECT_NE(refused_[1].status.message().find("same path"), std::string::npos);
-  EXPECT_EQ(intake_.found(), 5u);
+  EXPECT_EQ(refused_[2].status.message(), "the key is empty: an object needs one");
+  EXPECT_EQ(refused_[3].status.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(intake_.found(), 7u);
 }
 
 TEST_F(PlanIntakeTest, ListedKeysBecomeObjectsFolderMarkersFoldersAndStraysRefusals) {
