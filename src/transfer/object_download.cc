@@ -506,8 +506,8 @@ ObjectDownload::Next ObjectDownload::OnPartFailed(const PartSpec& part, const St
     return SendNow(PartSpec{PartKind::kWhole});  // S3's answer for an empty object: GET it plainly
   }
   if (failure_.ok()) {
-    // S3's own words for a failed If-Match ("At least one of the
-    // pre-conditions...") do not tell the user what happened.
+    // A failed If-Match is of s3pull's asking: its own code, and words that
+    // say what happened (S3's "At least one of the pre-conditions..." do not).
     bool if_match_failed =
         status.code() == StatusCode::kServiceError && status.http_status() == 412;
     if (!if_match_failed) {
@@ -516,9 +516,7 @@ ObjectDownload::Next ObjectDownload::OnPartFailed(const PartSpec& part, const St
       failure_ = Status(StatusCode::kObjectChanged,
                         "the object is not the version expected: its ETag is not " + if_match_);
     } else {
-      failure_ = Status::Service(
-          412, status.s3_code(),
-          "the object changed during the download (If-Match " + if_match_ + " failed)");
+      failure_ = Changed("If-Match " + if_match_ + " failed: HTTP 412");
     }
   }
   return Settle();

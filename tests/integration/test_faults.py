@@ -447,8 +447,8 @@ class FaultTest(unittest.TestCase):
         self.server.add_faults(BUCKET, "obj", change_object(new))
         run = self.s3pull(f"s3://{BUCKET}/", self.dest)
         self.assert_exit(run, 1)
-        self.assert_failures(run, {"obj": "PreconditionFailed (HTTP 412): the object changed during "
-                                          f"the download (If-Match {etag} failed)"})
+        self.assert_failures(run, {"obj": "object changed: the object changed during the "
+                                          f"download (If-Match {etag} failed: HTTP 412)"})
         self.assert_ok(run, ["keep"])
         self.assert_retries(run, 0)
         # Part 0 came from the old version; part 1 asked for it with If-Match

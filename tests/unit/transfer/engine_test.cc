@@ -652,7 +652,8 @@ TEST_F(PartsTest, ObjectChangedDuringTheDownloadFailsAndLeavesNoFile) {
   Summary summary = RunPlan({{}, {{"b", "k", dir_.path() + "/k", "", ""}}});
   EXPECT_EQ(summary.failed, 1u);
   const ObjectResult* k = collector_.Find("k");
-  EXPECT_EQ(k->status.http_status(), 412);
+  EXPECT_EQ(k->status.code(), StatusCode::kObjectChanged);
+  EXPECT_NE(k->status.message().find("failed: HTTP 412"), std::string::npos);
   EXPECT_NE(k->status.message().find("changed during the download"), std::string::npos);
   EXPECT_TRUE(dir_.Files().empty());
 }
