@@ -236,13 +236,14 @@ class Run {
     progress.bytes_expected = ProgressTally::Read(tally_.bytes_expected);
     progress.bytes_received = ProgressTally::Read(tally_.bytes_received);
     progress.retries = ProgressTally::Read(tally_.retries);
-    Progress counts = progress;
-    counts.seconds = told_.seconds;
-    if (last && told_any_ && counts == told_) return;
+    if (last && told_) {
+      Progress counts = progress;
+      counts.seconds = told_->seconds;
+      if (counts == *told_) return;
+    }
     progress.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     told_ = progress;
-    told_any_ = true;
     observer_->OnProgress(progress);
   }
 
@@ -476,11 +477,7 @@ class Run {
 
   void ReportNotStarted(const std::vector<schedule::ObjectTask>& tasks) {
     for (const schedule::ObjectTask& task : tasks) {
-      ObjectResult result{
-          task.bucket, task.key, task.dest_path,
-          0,           false,    Status(StatusCode::kCancelled, "cancelled before it started")};
-      result.version_id = task.version_id;
-      Report(std::move(result));
+      Report(ResultOf(task, Status(StatusCode::kCancelled, "cancelled before it started")));
     }
   }
 
@@ -692,11 +689,10 @@ class Run {
   WorkShare& share_;
   schedule::RetryBudget& budget_;
   ProgressTally& tally_;
-  Progress told_;  // the last OnProgress, when told_any_
-  bool told_any_ = false;
-  double progress_due_ = 0;  // the first loop's next OnProgress (steady seconds); 0 = none
-  int helper_;               // 0: the first loop
-  Observer* observer_;       // the first loop's; helpers post to share_
+  std::optional<Progress> told_;  // the last OnProgress
+  double progress_due_ = 0;       // the first loop's next OnProgress (steady seconds); 0 = none
+  int helper_;                    // 0: the first loop
+  Observer* observer_;            // the first loop's; helpers post to share_
   ListingObserver* lister_ = nullptr;  // RunListing()'s
   schedule::Scheduler scheduler_;
   // The first loop's: the plan and the listing pages, into scheduler_.

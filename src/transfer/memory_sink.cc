@@ -14,6 +14,10 @@ Status MemorySink::TooLarge(uint64_t size) const {
 Status MemorySink::Reserve(uint64_t size) {
   reserved_ = true;
   if (!buffer_.empty()) return size <= buffer_.size() ? Status::Ok() : TooLarge(size);
+  return Resize(size);
+}
+
+Status MemorySink::Resize(uint64_t size) {
   if (size > owned_.max_size()) return TooLarge(size);
   try {
     owned_.resize(size);
@@ -33,8 +37,7 @@ Status MemorySink::WriteAt(uint64_t offset, std::string_view data) {
   }
   if (end > owned_.size()) {
     if (reserved_) return Status(StatusCode::kProtocolError, "bytes past the object's end");
-    if (Status grown = Reserve(end); !grown.ok()) return grown;
-    reserved_ = false;  // still growing as the reply streams
+    if (Status grown = Resize(end); !grown.ok()) return grown;  // growing as the reply streams
   }
   data.copy(owned_.data() + offset, data.size());
   return Status::Ok();

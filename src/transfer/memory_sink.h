@@ -34,6 +34,8 @@ class MemorySink {
 
  private:
   Status TooLarge(uint64_t size) const;
+  // The sink's own memory holds `size` bytes (kIoError when out of memory).
+  Status Resize(uint64_t size);
 
   std::span<char> buffer_;
   std::string owned_;

@@ -53,6 +53,12 @@ std::string Range(uint64_t first, uint64_t last, uint64_t total) {
 
 }  // namespace
 
+ObjectResult ResultOf(const schedule::ObjectTask& task, Status status) {
+  ObjectResult result{task.bucket, task.key, task.dest_path, 0, false, std::move(status)};
+  result.version_id = task.version_id;
+  return result;
+}
+
 ObjectDownload::ObjectDownload(schedule::ObjectTask task, const DownloadOptions& options)
     : task_(std::move(task)),
       part_size_(options.part_size),
@@ -693,8 +699,7 @@ ObjectResult ObjectDownload::Cancel() {
 
 ObjectResult ObjectDownload::Finish() {
   if (phase_ == Phase::kUnchanged) {
-    ObjectResult result{task_.bucket, task_.key, task_.dest_path, 0, false, Status::Ok()};
-    result.version_id = task_.version_id;
+    ObjectResult result = ResultOf(task_, Status::Ok());
     result.outcome = Outcome::kUnchanged;
     result.started = !if_none_match_.empty();  // a 304, or no request at all
     return result;
@@ -724,10 +729,9 @@ ObjectResult ObjectDownload::Finish() {
       writer_->Abort();
     }
   }
-  ObjectResult result{task_.bucket, task_.key,        task_.dest_path, status.ok() ? bytes_ : 0,
-                      false,        std::move(status)};
+  ObjectResult result = ResultOf(task_, std::move(status));
+  result.bytes = result.status.ok() ? bytes_ : 0;
   result.started = true;
-  result.version_id = task_.version_id;
   if (result.status.ok() && task_.sink == schedule::Sink::kMemory)
     result.data = memory_.Take(bytes_);
   return result;

@@ -95,6 +95,10 @@ struct DownloadOptions {
   DiskFlusher* disk_flusher = nullptr;
 };
 
+// The result of `task` (what it echoes of the task: bucket, key, path,
+// version), not started and with no bytes.
+ObjectResult ResultOf(const schedule::ObjectTask& task, Status status);
+
 class ObjectDownload {
  public:
   ObjectDownload(schedule::ObjectTask task, const DownloadOptions& options);
